@@ -1,0 +1,118 @@
+/**
+ * EXPLAIN: the operator graph as stable text, one operator per line, children indented. Each
+ * line names the operator, its arguments, whether its output is append-only, updating or a
+ * snapshot, its watermark, and for stateful operators whether state is bounded.
+ */
+import type { OperatorNode, OutputMode, QueryGraph } from '../runtime/graph.ts'
+import { assertNever } from '../runtime/errors.ts'
+import { formatExpr } from './format-expr.ts'
+import { formatDuration } from './duration.ts'
+import { describeWindow } from './windows.ts'
+
+export interface ExplainTarget {
+  /** e.g. `memory sink per_minute` or `push query`. */
+  readonly description: string
+}
+
+export function explainGraph(graph: QueryGraph, target: ExplainTarget, warnings: readonly string[]): string {
+  const lines: string[] = [`Query output=${graph.outputMode} into ${target.description}`]
+  walk(graph.root, 1, lines, graph.outputMode)
+  for (const w of warnings) lines.push(`WARNING: ${w}`)
+  return lines.join('\n')
+}
+
+type Emits = 'append-only' | 'updating' | 'snapshot'
+
+function walk(node: OperatorNode, depth: number, lines: string[], mode: OutputMode): Emits {
+  const at = lines.length
+  lines.push('')
+  let emits: Emits
+  let text: string
+  const inNames = (n: OperatorNode): string[] => n.schema.fields.map((f) => f.name)
+  switch (node.kind) {
+    case 'source': {
+      emits = 'append-only'
+      const wm = node.watermark
+        ? ` watermark=${node.schema.fields[node.watermark.column]!.name} - ${formatDuration(node.watermark.delayMs)}`
+        : ''
+      text = `Source ${node.source}${wm}`
+      break
+    }
+    case 'static-table':
+      emits = 'append-only'
+      text = `StaticTable ${node.table}`
+      break
+    case 'filter': {
+      emits = walk(node.input, depth + 1, lines, mode)
+      text = `Filter ${formatExpr(node.predicate, inNames(node.input))}`
+      break
+    }
+    case 'project': {
+      emits = walk(node.input, depth + 1, lines, mode)
+      const names = inNames(node.input)
+      text = `Project ${node.exprs.map((e, i) => {
+        const f = formatExpr(e, names)
+        const out = node.schema.fields[i]!.name
+        return f === out ? f : `${f} AS ${out}`
+      }).join(', ')}`
+      break
+    }
+    case 'window-aggregate': {
+      walk(node.input, depth + 1, lines, mode)
+      const names = inNames(node.input)
+      const keys = node.keys.map((k) => formatExpr(k, names)).join(', ')
+      const aggs = node.aggregates.map((a) => a.name).join(', ')
+      const state = node.outputMode === 'complete' ? 'state=unbounded (complete mode keeps every window)' : 'state=bounded by watermark'
+      text = `${windowOperatorName(node.window.kind)} ${describeWindow(node.window, names[node.window.timeColumn]!)} keys=[${keys}] aggregates=[${aggs}] ${state}`
+      emits = emitsFor(node.outputMode)
+      break
+    }
+    case 'aggregate': {
+      walk(node.input, depth + 1, lines, mode)
+      const names = inNames(node.input)
+      const keys = node.keys.map((k) => formatExpr(k, names)).join(', ')
+      const aggs = node.aggregates.map((a) => a.name).join(', ')
+      const bounded = node.eventTimeKey !== null && node.outputMode !== 'complete'
+      text = `Aggregate keys=[${keys}] aggregates=[${aggs}] state=${bounded ? 'bounded by watermark' : 'UNBOUNDED'}`
+      emits = emitsFor(node.outputMode)
+      break
+    }
+    case 'deduplicate': {
+      emits = walk(node.input, depth + 1, lines, mode)
+      const names = inNames(node.input)
+      text = `Deduplicate ${node.eventTimeColumn === null ? 'state=UNBOUNDED' : `state=bounded by watermark on ${names[node.eventTimeColumn]}`}`
+      break
+    }
+    case 'sort': {
+      emits = walk(node.input, depth + 1, lines, mode)
+      const names = inNames(node.input)
+      const keys = node.keys.map((k) => `${formatExpr(k.expr, names)} ${k.descending ? 'DESC' : 'ASC'}${k.nullsFirst ? ' NULLS FIRST' : ' NULLS LAST'}`)
+      text = `Sort [${keys.join(', ')}]${node.limit !== null ? ` limit=${node.limit}` : ''}`
+      break
+    }
+    case 'join': {
+      walk(node.left, depth + 1, lines, mode)
+      walk(node.right, depth + 1, lines, mode)
+      text = `Join ${node.joinType}`
+      emits = 'append-only'
+      break
+    }
+    default:
+      return assertNever(node, 'operator node')
+  }
+  lines[at] = `${'  '.repeat(depth)}${text} [${emits}]`
+  return emits
+}
+
+function emitsFor(mode: OutputMode): Emits {
+  return mode === 'append' ? 'append-only' : mode === 'update' ? 'updating' : 'snapshot'
+}
+
+export function windowOperatorName(kind: 'tumbling' | 'hopping' | 'cumulating' | 'session'): string {
+  switch (kind) {
+    case 'tumbling': return 'TumblingWindowAggregate'
+    case 'hopping': return 'HoppingWindowAggregate'
+    case 'cumulating': return 'CumulatingWindowAggregate'
+    case 'session': return 'SessionWindowAggregate'
+  }
+}

@@ -1,0 +1,283 @@
+/**
+ * Window aggregation by panes, the engine of tumbling, hopping and cumulating windows.
+ *
+ * Event time is cut into panes (a tumbling window is one pane; a hopping window's pane is
+ * gcd(size, slide); a cumulating window's is its step). Each row updates one accumulator — its
+ * pane's, for its group — and a window's result is its panes merged when it is emitted. State
+ * is `Map<paneStart, Map<lookupKey, Group>>`, one state entry per pane and group.
+ *
+ * Lateness (Spark, per window): a row is late for a window whose end <= the batch's
+ * watermark. A row is dropped, and counted in numRowsDroppedByWatermark once, only when it is
+ * late for ALL its windows, i.e. when the last window containing its pane has closed. A row
+ * late for some windows only still enters its pane; it cannot reach the windows it is late
+ * for, because those are emitted (append) or left alone (update) using the state as of the
+ * batch's start: windows close in `startBatch`, before the batch's rows are applied.
+ *
+ * Emission: append — at the batch's start, every window with previous watermark < end <=
+ * watermark, once; update — every open window containing a touched pane group; complete —
+ * every window, as a snapshot. Rows are ordered by window start, window end, then keys.
+ * Eviction: a pane is removed once the last window containing it has closed.
+ */
+import type { WindowAggregateNode } from '../graph.ts'
+import { assertNever, internalError } from '../errors.ts'
+import type { StateEntry, StateWriteBatch } from '../state/state-store.ts'
+import type { ChangeBatch, Row, Value } from '../types.ts'
+import { EMPTY_BATCH } from '../types.ts'
+import type { AccState } from './accumulators.ts'
+import { AggregateBase, ChangeBuilder, snapshotBatch, type Group } from './aggregate-base.ts'
+import { compareValueLists, type LookupKey } from './group-keys.ts'
+import type { BatchContext } from './operator.ts'
+
+/** How a window kind maps event time to panes and panes to windows. */
+export interface PaneAssigner {
+  /** The start of the pane holding event time `t`. */
+  paneOf(t: number): number
+  /** The largest end of the windows containing pane `p`: once it is <= the watermark, `p` is closed. */
+  lastEnd(p: number): number
+  /** Calls `visit(start, end)` for each window containing pane `p`. */
+  windowsOf(p: number, visit: (start: number, end: number) => void): void
+  /** The pane starts of window [start, end). */
+  panesOf(start: number, end: number): number[]
+}
+
+type Pane = Map<LookupKey, Group>
+
+interface WindowRef {
+  readonly start: number
+  readonly end: number
+}
+
+interface KeyedWindow extends WindowRef {
+  /** lookup key → key values of the groups to emit. */
+  readonly keys: Map<LookupKey, Value[]>
+}
+
+export abstract class PaneWindowAggregate extends AggregateBase {
+  protected readonly evictsByWatermark: boolean
+  private readonly assigner: PaneAssigner
+  private readonly timeColumn: number
+  private readonly panes = new Map<number, Pane>()
+  private groupCount = 0
+  /** Append mode: rows of the windows closed at the start of this batch. */
+  private closed: Row[] = []
+
+  constructor(node: WindowAggregateNode, assigner: PaneAssigner) {
+    super(node.keys, node.aggregates, node.outputMode)
+    this.assigner = assigner
+    this.timeColumn = node.window.timeColumn
+    this.evictsByWatermark = node.outputMode !== 'complete'
+  }
+
+  override process(input: ChangeBatch, _side: number, ctx: BatchContext): ChangeBatch {
+    this.begin(ctx)
+    this.checkInsertOnly(input)
+    const wm = this.mode === 'complete' ? null : ctx.watermark
+    const { assigner, timeColumn: tc, accs } = this
+    const lookup = this.groupKeys.lookup
+    const update = accs.update
+    const epoch = this.epoch
+    let paneStart = Number.NaN
+    let pane: Pane | undefined
+    let dropped = 0
+    for (const row of input.rows) {
+      const t = row[tc]
+      // Spark drops rows with a NULL event time from window aggregations without counting them.
+      if (typeof t !== 'number') continue
+      const p = assigner.paneOf(t)
+      if (p !== paneStart) {
+        paneStart = p
+        pane = wm !== null && assigner.lastEnd(p) <= wm ? undefined : this.paneFor(p)
+      }
+      if (pane === undefined) {
+        dropped++
+        continue
+      }
+      const k = lookup(row)
+      let g = pane.get(k)
+      if (g === undefined) {
+        g = this.newGroup(p, k, row)
+        pane.set(k, g)
+        this.groupCount++
+      } else if (g.epoch !== epoch) {
+        this.touch(g)
+      }
+      update(g.acc, row)
+    }
+    this.numRowsDroppedByWatermark += dropped
+    return EMPTY_BATCH
+  }
+
+  override finish(ctx: BatchContext): ChangeBatch {
+    this.begin(ctx)
+    this.numRowsUpdated = this.touched.length
+    switch (this.mode) {
+      case 'append':
+        return this.closed.length === 0 ? EMPTY_BATCH : { rows: this.closed, ops: null }
+      case 'update':
+        return this.updates(ctx.watermark)
+      case 'complete':
+        return snapshotBatch(this.emitWindows(this.allWindows()))
+      default:
+        return assertNever(this.mode, 'output mode')
+    }
+  }
+
+  protected startBatch(ctx: BatchContext, previousWatermark: number | null): void {
+    this.touched = []
+    this.removedKeys = []
+    this.closed = []
+    const wm = ctx.watermark
+    if (this.mode === 'complete' || wm === null) return
+    if (previousWatermark !== null && wm <= previousWatermark) return
+    const prev = previousWatermark ?? Number.NEGATIVE_INFINITY
+    if (this.mode === 'append') {
+      const closing = new Map<number, WindowRef>()
+      for (const p of this.panes.keys()) {
+        this.assigner.windowsOf(p, (start, end) => {
+          if (end > prev && end <= wm) closing.set(end, { start, end })
+        })
+      }
+      this.closed = this.emitWindows([...closing.values()])
+    }
+    for (const [p, pane] of this.panes) {
+      if (this.assigner.lastEnd(p) > wm) continue
+      for (const g of pane.values()) this.removedKeys.push(this.stateKey(g))
+      this.numRowsRemoved += pane.size
+      this.groupCount -= pane.size
+      this.panes.delete(p)
+    }
+  }
+
+  protected restoreEntry(entry: StateEntry): void {
+    if (entry.key[0] !== 'panes') throw internalError(`${this.name}: unexpected state key ${JSON.stringify(entry.key)}`)
+    const p = entry.key[1] as number
+    const value = entry.value as { k: Value[]; a: unknown }
+    const g = this.restoredGroup(p, value.k, this.accs.decode(value.a))
+    this.paneFor(p).set(g.lookup, g)
+    this.groupCount++
+  }
+
+  protected writeChanges(batch: StateWriteBatch): void {
+    for (const key of this.removedKeys) batch.del(this.namespace, key)
+    for (const g of this.touched) {
+      batch.put(this.namespace, this.stateKey(g), { k: g.keys, a: this.accs.encode(g.acc) })
+    }
+    this.removedKeys = []
+    this.touched = []
+  }
+
+  protected rowsTotal(): number {
+    return this.groupCount
+  }
+
+  protected memoryUsedBytes(): number {
+    const sample = this.panes.values().next()
+    return sample.done === true ? 0 : this.estimateGroupBytes(sample.value.values(), this.groupCount) + 80 * this.panes.size
+  }
+
+  private stateKey(g: Group): (string | number | boolean | null)[] {
+    return ['panes', g.pane, ...this.groupKeys.stateParts(g.keys)]
+  }
+
+  private paneFor(p: number): Pane {
+    let pane = this.panes.get(p)
+    if (pane === undefined) {
+      pane = new Map()
+      this.panes.set(p, pane)
+    }
+    return pane
+  }
+
+  private allWindows(): WindowRef[] {
+    const all = new Map<number, WindowRef>()
+    for (const p of this.panes.keys()) this.assigner.windowsOf(p, (start, end) => all.set(end, { start, end }))
+    return [...all.values()]
+  }
+
+  /** Rows of whole windows (append, complete), ordered by window then keys. */
+  private emitWindows(windows: WindowRef[]): Row[] {
+    windows.sort(compareWindows)
+    const rows: Row[] = []
+    for (const w of windows) {
+      const panes = this.panesOfWindow(w)
+      const groups: { keys: Value[]; acc: AccState }[] = []
+      if (panes.length === 1) {
+        for (const g of (panes[0] as Pane).values()) groups.push(g)
+      } else {
+        const merged = new Map<LookupKey, { keys: Value[]; acc: AccState }>()
+        for (const pane of panes) {
+          for (const g of pane.values()) {
+            let m = merged.get(g.lookup)
+            if (m === undefined) {
+              m = { keys: g.keys, acc: this.accs.create() }
+              merged.set(g.lookup, m)
+            }
+            this.accs.merge(m.acc, g.acc)
+          }
+        }
+        groups.push(...merged.values())
+      }
+      groups.sort((a, b) => compareValueLists(a.keys, b.keys))
+      const prefix = [w.start, w.end]
+      for (const g of groups) rows.push(this.outputRow(prefix, g.keys, g.acc))
+    }
+    return rows
+  }
+
+  /** Update mode: every open window of every touched group, with its row before and after. */
+  private updates(wm: number | null): ChangeBatch {
+    const windows = new Map<number, KeyedWindow>()
+    for (const g of this.touched) {
+      this.assigner.windowsOf(g.pane, (start, end) => {
+        if (wm !== null && end <= wm) return
+        let w = windows.get(end)
+        if (w === undefined) {
+          w = { start, end, keys: new Map() }
+          windows.set(end, w)
+        }
+        w.keys.set(g.lookup, g.keys)
+      })
+    }
+    const out = new ChangeBuilder()
+    for (const w of [...windows.values()].sort(compareWindows)) {
+      const panes = this.panesOfWindow(w)
+      const prefix = [w.start, w.end]
+      const keys = [...w.keys].sort((a, b) => compareValueLists(a[1], b[1]))
+      for (const [lookup, keyValues] of keys) {
+        const now = this.accs.create()
+        const before = this.accs.create()
+        let existed = false
+        for (const pane of panes) {
+          const g = pane.get(lookup)
+          if (g === undefined) continue
+          this.accs.merge(now, g.acc)
+          const old = g.epoch === this.epoch ? g.before : g.acc
+          if (old !== null) {
+            this.accs.merge(before, old)
+            existed = true
+          }
+        }
+        out.update(existed ? this.outputRow(prefix, keyValues, before) : null, this.outputRow(prefix, keyValues, now))
+      }
+    }
+    return out.build()
+  }
+
+  private panesOfWindow(w: WindowRef): Pane[] {
+    const panes: Pane[] = []
+    for (const p of this.assigner.panesOf(w.start, w.end)) {
+      const pane = this.panes.get(p)
+      if (pane !== undefined) panes.push(pane)
+    }
+    return panes
+  }
+}
+
+function compareWindows(a: WindowRef, b: WindowRef): number {
+  return a.start - b.start || a.end - b.end
+}
+
+/** The start of the window of `size` holding `t`, aligned to the epoch plus `offset`. */
+export function alignedStart(t: number, size: number, offset: number): number {
+  return Math.floor((t - offset) / size) * size + offset
+}

@@ -1,0 +1,23 @@
+/** SELECT list: computes the output columns of every row, keeping the change ops. */
+import type { ProjectNode } from '../graph.ts'
+import { compileProjection, type RowProjection } from '../expr/compile.ts'
+import type { ChangeBatch, Row } from '../types.ts'
+import { Operator } from './operator.ts'
+
+export class Project extends Operator {
+  readonly name = 'Project'
+  private readonly projection: RowProjection
+
+  constructor(node: ProjectNode) {
+    super()
+    this.projection = compileProjection(node.exprs)
+  }
+
+  override process(input: ChangeBatch): ChangeBatch {
+    const f = this.projection
+    const rows = input.rows
+    const out: Row[] = new Array<Row>(rows.length)
+    for (let i = 0; i < rows.length; i++) out[i] = f(rows[i]!)
+    return input.snapshot ? { rows: out, ops: null, snapshot: true } : { rows: out, ops: input.ops }
+  }
+}

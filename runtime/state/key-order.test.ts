@@ -1,0 +1,35 @@
+import assert from 'node:assert/strict'
+import { test } from 'node:test'
+import { compareKeyParts, compareKeys, compareStrings, keyIdentity } from './key-order.ts'
+import type { StateKey } from './state-store.ts'
+
+test('orders null < booleans < numbers < strings', () => {
+  const parts = ['a', 3, true, null, -1, false, '', 'b', 2.5]
+  parts.sort(compareKeyParts)
+  assert.deepEqual(parts, [null, false, true, -1, 2.5, 3, '', 'a', 'b'])
+})
+
+test('compares tuples element-wise, a prefix first', () => {
+  const keys: StateKey[] = [[1, 'b'], [1], [0, 'z'], [1, 'a', 0], [1, 'a'], ['x'], [null, 5]]
+  keys.sort(compareKeys)
+  assert.deepEqual(keys, [[null, 5], [0, 'z'], [1], [1, 'a'], [1, 'a', 0], [1, 'b'], ['x']])
+})
+
+test('compares strings by code point (UTF-8 byte order)', () => {
+  // U+FF5E (BMP) is below U+1F600 (astral, a surrogate pair in UTF-16), although its code unit is higher.
+  assert.ok(compareStrings('\uff5e', '\u{1f600}') < 0)
+  assert.ok(compareStrings('ab', 'abc') < 0)
+  assert.equal(compareStrings('é', 'é'), 0)
+})
+
+test('treats -0 as 0 and rejects NaN', () => {
+  assert.equal(compareKeyParts(-0, 0), 0)
+  assert.equal(keyIdentity([-0]), keyIdentity([0]))
+  assert.throws(() => compareKeyParts(Number.NaN, 1), /NaN/)
+})
+
+test('keyIdentity keeps types apart', () => {
+  assert.notEqual(keyIdentity([1]), keyIdentity(['1']))
+  assert.notEqual(keyIdentity([true]), keyIdentity(['true']))
+  assert.notEqual(keyIdentity([null]), keyIdentity(['null']))
+})

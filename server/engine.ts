@@ -1,0 +1,175 @@
+/**
+ * The in-process engine: catalog, embedded streams and tables, sinks and running queries,
+ * driven by SQL. The HTTP server, the sql-tests runner and the differential test all use it.
+ */
+import type { Catalog, CatalogRelation, CatalogSink } from '../planner/catalog.ts'
+import type { ParsedStatement, Statement } from '../planner/ast.ts'
+import { parseScript } from '../planner/parse/parse.ts'
+import { WeirError, assertNever } from '../runtime/errors.ts'
+import { systemClock, type Clock } from '../runtime/clock.ts'
+import type { Field, Row } from '../runtime/types.ts'
+import { DurableState } from './durable-state.ts'
+import type { QueryInfo, SinkRecord, StatementResult } from './engine-api.ts'
+import type { RunningQuery } from './running-query.ts'
+import * as ddl from './statements/ddl.ts'
+import * as queries from './statements/queries.ts'
+import * as admin from './statements/admin.ts'
+
+export interface EngineOptions {
+  readonly clock?: Clock
+  /** false: batches run only when `runDueBatches()` is called (tests). Default true. */
+  readonly autoRun?: boolean
+  /** State that survives a restart; omit for a fresh engine. */
+  readonly durable?: DurableState
+  /** Default row limit of a memory sink (`max_rows` option). */
+  readonly memorySinkMaxRows?: number
+}
+
+/** A mutable session: SET changes it for the statements that follow. */
+export type Session = Record<string, string>
+
+export class Engine implements Catalog {
+  readonly durable: DurableState
+  readonly clock: Clock
+  readonly autoRun: boolean
+  readonly memorySinkMaxRows: number
+  /** The default session, used when `execute` is given none. */
+  readonly session: Session = {}
+  readonly running = new Map<string, RunningQuery>()
+  private closed = false
+
+  private constructor(opts: EngineOptions) {
+    this.durable = opts.durable ?? new DurableState()
+    this.clock = opts.clock ?? systemClock
+    this.autoRun = opts.autoRun ?? true
+    this.memorySinkMaxRows = opts.memorySinkMaxRows ?? 100_000
+  }
+
+  static async open(opts: EngineOptions = {}): Promise<Engine> {
+    const engine = new Engine(opts)
+    await queries.resumePersistentQueries(engine)
+    return engine
+  }
+
+  /**
+   * Runs a script; one result per statement. Throws the first statement's error (a WeirError,
+   * with its position in `sql`); statements before it have taken effect.
+   */
+  async execute(sql: string, session: Session = this.session): Promise<StatementResult[]> {
+    this.checkOpen()
+    const parsed = parseScript(sql)
+    const results: StatementResult[] = []
+    for (const p of parsed) results.push(await this.executeStatement(p, session))
+    return results
+  }
+
+  async executeStatement(p: ParsedStatement, session: Session): Promise<StatementResult> {
+    const s: Statement = p.statement
+    switch (s.kind) {
+      case 'create_stream':
+      case 'create_table':
+        return ddl.createRelation(this, s)
+      case 'create_sink':
+        return ddl.createSink(this, s)
+      case 'drop':
+        return ddl.drop(this, s)
+      case 'insert_values':
+        return ddl.insertValues(this, s)
+      case 'query':
+        return queries.runSelect(this, s, p.text, session)
+      case 'insert_query':
+        return queries.startPersistent(this, s, p.text, session)
+      case 'explain':
+        return queries.explain(this, s, session)
+      case 'show':
+        return admin.show(this, s)
+      case 'describe':
+        return admin.describe(this, s)
+      case 'stop_query':
+        return admin.stopQuery(this, s.queryId, s.pos)
+      case 'set':
+        session[s.option] = s.value
+        return { kind: 'ok', statement: 'SET', message: `${s.option} = ${s.value}` }
+      default:
+        return assertNever(s, 'statement')
+    }
+  }
+
+  /** Runs every batch due now in every running query (incl. no-data batches), until idle. */
+  async runDueBatches(): Promise<number> {
+    let total = 0
+    for (;;) {
+      let ran = 0
+      for (const q of [...this.running.values()]) ran += await q.runDue()
+      total += ran
+      if (ran === 0) return total
+    }
+  }
+
+  sinkOutput(sink: string): readonly SinkRecord[] {
+    return this.durable.sinkData.get(sink)?.records ?? []
+  }
+
+  listQueries(): QueryInfo[] {
+    const out = [...this.running.values()].map((q) => q.info())
+    for (const stored of this.durable.queries.values()) {
+      if (this.running.has(stored.id)) continue
+      out.push({
+        id: stored.id, name: stored.name, sql: stored.sql, status: stored.status, error: stored.error,
+        outputMode: 'append', trigger: stored.session.trigger ?? 'default', sink: stored.sink, push: false,
+        columns: [], lastProgress: null, recentProgress: [],
+      })
+    }
+    return out
+  }
+
+  query(id: string): RunningQuery | undefined {
+    return this.running.get(id) ?? [...this.running.values()].find((q) => q.opts.name === id)
+  }
+
+  async stopQuery(id: string): Promise<void> {
+    const q = this.query(id)
+    if (!q) throw new WeirError('UNKNOWN_QUERY', `query "${id}" does not exist`, { status: 404 })
+    await q.stop('stopped')
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return
+    this.closed = true
+    // Stopping for shutdown keeps persistent queries "running" in the catalog so they resume.
+    for (const q of this.running.values()) {
+      const stored = this.durable.queries.get(q.id)
+      const keep = stored?.status
+      await q.stop('stopped')
+      if (stored && keep === 'running') stored.status = 'running'
+    }
+    this.running.clear()
+  }
+
+  // Catalog (for the planner)
+  relation(name: string): CatalogRelation | undefined {
+    const r = this.durable.relations.get(name)
+    return r && { name: r.name, kind: r.kind, fields: r.fields, watermark: r.watermark, primaryKey: r.primaryKey }
+  }
+
+  sink(name: string): CatalogSink | undefined {
+    const s = this.durable.sinks.get(name)
+    return s && { name: s.name, connector: s.connector }
+  }
+
+  /** A sink's columns, known once a query has written to it. */
+  sinkColumns(name: string): readonly Field[] | null {
+    const d = this.durable.sinkData.get(name)
+    if (d && d.columns.length > 0) return d.columns
+    const writer = [...this.running.values()].find((q) => q.opts.sinkName === name)
+    return writer ? writer.opts.columns : null
+  }
+
+  tableRows(name: string): Row[] {
+    return this.durable.tableRows.get(name) ?? []
+  }
+
+  private checkOpen(): void {
+    if (this.closed) throw new WeirError('ENGINE_CLOSED', 'the engine is shut down', { domain: 'external', status: 503 })
+  }
+}
