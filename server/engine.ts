@@ -8,7 +8,7 @@ import { parseScript } from '../planner/parse/parse.ts'
 import { WeirError, assertNever } from '../runtime/errors.ts'
 import { systemClock, type Clock } from '../runtime/clock.ts'
 import type { Field, Row } from '../runtime/types.ts'
-import { DurableState } from './durable-state.ts'
+import { MemoryDurableState, type DurableState } from './durable-state.ts'
 import type { QueryInfo, SinkRecord, StatementResult } from './engine-api.ts'
 import type { RunningQuery } from './running-query.ts'
 import * as ddl from './statements/ddl.ts'
@@ -39,7 +39,7 @@ export class Engine implements Catalog {
   private closed = false
 
   private constructor(opts: EngineOptions) {
-    this.durable = opts.durable ?? new DurableState()
+    this.durable = opts.durable ?? new MemoryDurableState()
     this.clock = opts.clock ?? systemClock
     this.autoRun = opts.autoRun ?? true
     this.memorySinkMaxRows = opts.memorySinkMaxRows ?? 100_000
@@ -107,7 +107,7 @@ export class Engine implements Catalog {
   }
 
   sinkOutput(sink: string): readonly SinkRecord[] {
-    return this.durable.sinkData.get(sink)?.records ?? []
+    return this.durable.memorySink(sink)?.records ?? []
   }
 
   listQueries(): QueryInfo[] {
@@ -137,12 +137,7 @@ export class Engine implements Catalog {
     if (this.closed) return
     this.closed = true
     // Stopping for shutdown keeps persistent queries "running" in the catalog so they resume.
-    for (const q of this.running.values()) {
-      const stored = this.durable.queries.get(q.id)
-      const keep = stored?.status
-      await q.stop('stopped')
-      if (stored && keep === 'running') stored.status = 'running'
-    }
+    for (const q of this.running.values()) await q.stop('stopped', { persist: false })
     this.running.clear()
   }
 
@@ -159,14 +154,14 @@ export class Engine implements Catalog {
 
   /** A sink's columns, known once a query has written to it. */
   sinkColumns(name: string): readonly Field[] | null {
-    const d = this.durable.sinkData.get(name)
+    const d = this.durable.memorySink(name)
     if (d && d.columns.length > 0) return d.columns
     const writer = [...this.running.values()].find((q) => q.opts.sinkName === name)
     return writer ? writer.opts.columns : null
   }
 
-  tableRows(name: string): Row[] {
-    return this.durable.tableRows.get(name) ?? []
+  tableRows(name: string): readonly Row[] {
+    return this.durable.tableRows(name)
   }
 
   private checkOpen(): void {

@@ -28,7 +28,8 @@ export interface RunningQueryOptions {
   readonly executor: MicroBatchExecutor
   readonly clock: Clock
   readonly explain: string
-  readonly onStatus: (q: RunningQuery) => void
+  /** Called when the status changes; `persist` false for a shutdown (the query resumes on restart). */
+  readonly onStatus: (q: RunningQuery, persist: boolean) => void
 }
 
 /** How long an idle default-trigger query waits before polling its sources again. */
@@ -71,7 +72,7 @@ export class RunningQuery {
     return ran
   }
 
-  async stop(status: QueryStatus = 'stopped'): Promise<void> {
+  async stop(status: QueryStatus = 'stopped', opts: { persist?: boolean } = {}): Promise<void> {
     if (this.status === 'running') this.status = status
     for (const u of this.unsubscribe) u()
     this.unsubscribe = []
@@ -80,7 +81,7 @@ export class RunningQuery {
     await this.busy
     await this.opts.executor.close()
     await this.opts.sink.close()
-    this.opts.onStatus(this)
+    this.opts.onStatus(this, opts.persist ?? true)
   }
 
   info(): QueryInfo {
@@ -99,7 +100,7 @@ export class RunningQuery {
       const ran = await this.opts.executor.runBatch()
       if (this.opts.executor.finished && this.status === 'running') {
         this.status = 'stopped'
-        this.opts.onStatus(this)
+        this.opts.onStatus(this, true)
       }
       return ran
     } catch (err) {
@@ -107,7 +108,7 @@ export class RunningQuery {
       this.error = err instanceof WeirError
         ? { code: err.code, message: err.message }
         : { code: 'INTERNAL_ERROR', message: err instanceof Error ? err.message : String(err) }
-      this.opts.onStatus(this)
+      this.opts.onStatus(this, true)
       return false
     }
   }

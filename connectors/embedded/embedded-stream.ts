@@ -10,7 +10,18 @@ import type { ReadLimit, Source, SourceOffset } from '../../runtime/source.ts'
 import type { Row } from '../../runtime/types.ts'
 import { internalError } from '../../runtime/errors.ts'
 
-export class EmbeddedLog {
+/**
+ * The log behind an embedded stream. `append` resolves once the rows are durable (for the
+ * LevelDB log) and only then are listeners told; `slice` returns exactly the rows of a range.
+ */
+export interface EmbeddedLog {
+  readonly length: number
+  append(rows: readonly Row[]): Promise<number>
+  slice(start: number, end: number): Promise<Row[]>
+  subscribe(listener: () => void): () => void
+}
+
+export class MemoryEmbeddedLog implements EmbeddedLog {
   private readonly rows: Row[] = []
   private readonly listeners = new Set<() => void>()
 
@@ -19,14 +30,14 @@ export class EmbeddedLog {
   }
 
   /** Appends rows; returns the offset of the first one. */
-  append(rows: readonly Row[]): number {
+  async append(rows: readonly Row[]): Promise<number> {
     const start = this.rows.length
     for (const r of rows) this.rows.push(r)
     for (const l of this.listeners) l()
     return start
   }
 
-  slice(start: number, end: number): Row[] {
+  async slice(start: number, end: number): Promise<Row[]> {
     return this.rows.slice(start, end)
   }
 

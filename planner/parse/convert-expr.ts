@@ -46,8 +46,10 @@ export class ExprConverter {
     readonly pre: Preprocessed,
   ) {}
 
+  /** `what` names the feature ("OFFSET is not supported") unless it is already a sentence. */
   unsupported(what: string, pos?: Pos): never {
-    throw sqlError('SQL_UNSUPPORTED', `${what} is not supported`, pos ?? this.loc.here())
+    const message = what.includes('not supported') ? what : `${what} is not supported`
+    throw sqlError('SQL_UNSUPPORTED', message, pos ?? this.loc.here())
   }
 
   syntax(message: string, pos?: Pos): never {
@@ -131,7 +133,7 @@ export class ExprConverter {
 
   private atom(node: unknown): Built {
     if (!isObj(node)) return this.syntax('malformed expression')
-    if ('ast' in node) return this.unsupported('subqueries in expressions', this.selectPos())
+    if ('ast' in node) return this.unsupported('subqueries in expressions are not supported', this.selectPos())
     const type = str(node.type)
     switch (type) {
       case 'binary_expr': {
@@ -176,11 +178,11 @@ export class ExprConverter {
         return this.extract(node)
       case 'date':
       case 'time':
-        return this.unsupported(`${type.toUpperCase()} literals`, this.loc.here())
+        return this.unsupported(`${type.toUpperCase()} literals are not supported`, this.loc.here())
       case 'var':
-        return this.unsupported('parameters', this.loc.here())
+        return this.unsupported('parameters are not supported', this.loc.here())
       case 'array':
-        return this.unsupported('arrays', this.loc.here())
+        return this.unsupported('arrays are not supported', this.loc.here())
       default:
         return this.unsupported(`this expression (${type ?? 'unknown'})`, this.loc.here())
     }
@@ -205,8 +207,8 @@ export class ExprConverter {
       const table = first === null || tableRaw === null ? (tableRaw?.toLowerCase() ?? null) : identName(first)
       return { kind: 'star', table, pos: first === null ? this.loc.here() : this.loc.pos(first) }
     }
-    if (isSet(node.schema)) return this.unsupported('three-part column names')
-    if (isSet(node.array_index)) return this.unsupported('array subscripts')
+    if (isSet(node.schema)) return this.unsupported('three-part column names are not supported')
+    if (isSet(node.array_index)) return this.unsupported('array subscripts are not supported')
     const inner = get(column, 'expr')
     const name = str(get(inner, 'value')) ?? str(column)
     if (name === null) return this.syntax('malformed column reference')
@@ -254,8 +256,8 @@ export class ExprConverter {
   private func(node: Loose): AstExpr {
     const parts = list(get(node.name, 'name'))
     const rawName = str(get(parts[0], 'value'))
-    if (parts.length !== 1 || rawName === null) return this.unsupported('qualified function names')
-    if (isSet(node.over)) return this.unsupported('window functions (OVER)')
+    if (parts.length !== 1 || rawName === null) return this.unsupported('qualified function names are not supported')
+    if (isSet(node.over)) return this.unsupported('window functions (OVER) are not supported')
     const name = rawName.toLowerCase()
     const pos = this.nameToken(node, rawName)
     const args = list(get(node.args, 'value'))
@@ -289,7 +291,7 @@ export class ExprConverter {
 
   private aggregate(node: Loose): AstExpr {
     const rawName = str(node.name) ?? ''
-    if (isSet(node.over)) return this.unsupported('window functions (OVER)')
+    if (isSet(node.over)) return this.unsupported('window functions (OVER) are not supported')
     if (isSet(node.filter)) return this.unsupported('FILTER on aggregates')
     const args = node.args
     if (isSet(get(args, 'orderby'))) return this.unsupported('ORDER BY inside aggregates')

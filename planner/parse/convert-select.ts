@@ -27,7 +27,7 @@ export class SelectConverter extends ExprConverter {
   select(node: unknown): AstSelect {
     if (!isObj(node)) return this.syntax('malformed query')
     const type = str(node.type)
-    if (type !== 'select') return this.unsupported(`${(type ?? 'this').toUpperCase()} statements`)
+    if (type !== 'select') return this.unsupported(`${(type ?? 'this').toUpperCase()} statements are not supported`)
     if (isSet(node.with)) return this.unsupported('WITH (common table expressions)')
     if (isSet(node._next) || isSet(node.set_op)) return this.unsupported((str(node.set_op) ?? 'UNION').toUpperCase())
     const selectTok = this.loc.word('select')
@@ -57,7 +57,7 @@ export class SelectConverter extends ExprConverter {
 
   /** Finds the alias token, so it is normalised by how it was written and rejected if reserved. */
   private alias(raw: string): string {
-    if (raw.includes('(')) return this.unsupported('column alias lists')
+    if (raw.includes('(')) return this.unsupported('column alias lists are not supported')
     const tok = this.loc.ident(raw)
     if (tok === null) return raw.toLowerCase()
     if (tok.kind === 'word' && RESERVED.has(tok.value.toLowerCase())) {
@@ -78,7 +78,7 @@ export class SelectConverter extends ExprConverter {
       }
       const joinType = joinRaw === null ? 'cross' : JOIN_TYPES.get(joinRaw.toLowerCase())
       if (joinType === undefined) return this.unsupported(joinRaw ?? 'this join', right.pos)
-      if (isSet(get(item, 'using'))) return this.unsupported('JOIN … USING; write ON a.x = b.x', right.pos)
+      if (isSet(get(item, 'using'))) return this.unsupported('JOIN … USING is not supported; write ON a.x = b.x', right.pos)
       const onNode = get(item, 'on')
       const on = isSet(onNode) ? this.expr(onNode) : null
       if (joinType !== 'cross' && on === null) return this.syntax(`${joinRaw ?? 'JOIN'} needs an ON condition`, right.pos)
@@ -100,7 +100,7 @@ export class SelectConverter extends ExprConverter {
     if (str(get(expr, 'type')) === 'function') return this.windowTvf(item, expr as Loose)
     const table = str(item.table)
     if (table === null) return this.unsupported('this FROM item')
-    if (isSet(item.db) || isSet(item.schema)) return this.unsupported('schema-qualified table names')
+    if (isSet(item.db) || isSet(item.schema)) return this.unsupported('schema-qualified table names are not supported')
     const tok = this.loc.ident(table)
     return this.tableRef(table, tok, this.tableAlias(item))
   }

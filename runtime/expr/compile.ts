@@ -1,37 +1,36 @@
 /**
- * Compiles bound expressions (graph `Expr`) to JavaScript functions, once per query.
- * PLACEHOLDER: an interpreter for column and literal only, replaced by the real compiler.
+ * Compiles bound expressions (graph `Expr`) to JavaScript functions, once per query: each call
+ * here runs `new Function` once and returns a plain function for the operator's row loop (see
+ * `codegen.ts` for the generated code and why user text never becomes code).
+ *
+ * Semantics in brief: SQL NULL is `null` and propagates; AND/OR are Kleene; a predicate accepts
+ * a row only when the expression is TRUE; division or modulo by zero is NULL (Spark non-ANSI);
+ * INT/BIGINT division truncates toward zero; failed CASTs of text are NULL.
  */
 import type { Expr } from '../graph.ts'
 import type { Row, Value } from '../types.ts'
-import { internalError } from '../errors.ts'
+import { Gen } from './codegen.ts'
 
 export type RowFn = (row: Row) => Value
 export type RowPredicate = (row: Row) => boolean
 export type RowProjection = (row: Row) => Row
 
+/** The expression's value for a row. */
 export function compileExpr(expr: Expr): RowFn {
-  switch (expr.kind) {
-    case 'column': {
-      const i = expr.index
-      return (row) => row[i] ?? null
-    }
-    case 'literal': {
-      const v = expr.value
-      return () => v
-    }
-    default:
-      throw internalError(`cannot compile ${expr.kind} yet`)
-  }
+  return new Gen().build([expr], 'value') as RowFn
 }
 
 /** A predicate is true only when the expression is TRUE (NULL and FALSE both reject). */
 export function compilePredicate(expr: Expr): RowPredicate {
-  const f = compileExpr(expr)
-  return (row) => f(row) === true
+  return new Gen().build([expr], 'predicate') as RowPredicate
 }
 
+/** One function computing every output column into a fresh array. */
 export function compileProjection(exprs: readonly Expr[]): RowProjection {
-  const fs = exprs.map(compileExpr)
-  return (row) => fs.map((f) => f(row))
+  return new Gen().build(exprs, 'projection') as RowProjection
+}
+
+/** The generated source of an expression, for tests and debugging. */
+export function generatedSource(exprs: readonly Expr[], mode: 'value' | 'predicate' | 'projection'): string {
+  return new Gen().source(exprs, mode)
 }

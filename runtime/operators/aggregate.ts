@@ -8,7 +8,7 @@
  * unbounded and append mode is impossible (the planner rejects it; so does the constructor).
  * Complete mode drops nothing and evicts nothing.
  */
-import type { AggregateNode } from '../graph.ts'
+import type { AggregateNode, Expr } from '../graph.ts'
 import { assertNever, internalError } from '../errors.ts'
 import { compileExpr, type RowFn } from '../expr/compile.ts'
 import type { StateEntry, StateKeyPart, StateWriteBatch } from '../state/state-store.ts'
@@ -34,7 +34,7 @@ export class Aggregate extends AggregateBase {
       throw internalError('an aggregation without an event-time key cannot run in append mode')
     }
     this.eventTimeKey = etk
-    this.eventTime = etk === null ? null : compileExpr(node.keys[etk] as NonNullable<(typeof node.keys)[number]>)
+    this.eventTime = etk === null ? null : compileExpr(node.keys[etk] as Expr)
     this.evictsByWatermark = etk !== null && node.outputMode !== 'complete'
   }
 

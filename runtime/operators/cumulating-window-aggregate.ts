@@ -23,6 +23,7 @@ export class CumulatingWindowAggregate extends PaneWindowAggregate {
 function cumulatingPanes(size: number, step: number, offset: number): PaneAssigner {
   const cycle = (p: number): number => alignedStart(p, size, offset)
   return {
+    paneSize: step,
     paneOf: (t) => alignedStart(t, step, offset),
     lastEnd: (p) => cycle(p) + size,
     windowsOf: (p, visit) => {

@@ -70,6 +70,7 @@ export class GroupKeys {
  * (null < booleans < numbers < strings), then JSON objects and arrays by their text.
  */
 export function compareValues(a: Value, b: Value): number {
+  if (typeof a === 'number' && typeof b === 'number') return a < b ? -1 : a > b ? 1 : 0
   const ao = a !== null && typeof a === 'object'
   const bo = b !== null && typeof b === 'object'
   if (ao || bo) {
@@ -84,6 +85,7 @@ export function compareValues(a: Value, b: Value): number {
 }
 
 export function compareValueLists(a: readonly Value[], b: readonly Value[]): number {
+  if (a.length === 1 && b.length === 1) return compareValues(a[0] as Value, b[0] as Value)
   const n = Math.min(a.length, b.length)
   for (let i = 0; i < n; i++) {
     const c = compareValues(a[i] as Value, b[i] as Value)

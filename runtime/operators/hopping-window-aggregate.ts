@@ -31,6 +31,7 @@ function hoppingPanes(size: number, slide: number, offset: number): PaneAssigner
   // The last window holding pane p starts at the latest slide boundary <= p.
   const lastStart = (p: number): number => alignedStart(p, slide, offset)
   return {
+    paneSize: pane,
     paneOf: (t) => alignedStart(t, pane, offset),
     lastEnd: (p) => lastStart(p) + size,
     windowsOf: (p, visit) => {

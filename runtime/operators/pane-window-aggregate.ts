@@ -30,6 +30,8 @@ import type { BatchContext } from './operator.ts'
 
 /** How a window kind maps event time to panes and panes to windows. */
 export interface PaneAssigner {
+  /** The width of every pane. */
+  readonly paneSize: number
   /** The start of the pane holding event time `t`. */
   paneOf(t: number): number
   /** The largest end of the windows containing pane `p`: once it is <= the watermark, `p` is closed. */
@@ -58,6 +60,8 @@ export abstract class PaneWindowAggregate extends AggregateBase {
   private readonly timeColumn: number
   private readonly panes = new Map<number, Pane>()
   private groupCount = 0
+  /** Panes evicted in this batch (their groups' state keys are deleted at commit). */
+  private removedPanes: Pane[] = []
   /** Append mode: rows of the windows closed at the start of this batch. */
   private closed: Row[] = []
 
@@ -76,17 +80,22 @@ export abstract class PaneWindowAggregate extends AggregateBase {
     const lookup = this.groupKeys.lookup
     const update = accs.update
     const epoch = this.epoch
+    const paneSize = assigner.paneSize
+    // The pane of the previous row: consecutive rows mostly share it.
     let paneStart = Number.NaN
+    let paneLimit = Number.NaN
     let pane: Pane | undefined
     let dropped = 0
-    for (const row of input.rows) {
+    const rows = input.rows
+    for (let i = 0; i < rows.length; i++) {
+      const row = rows[i] as Row
       const t = row[tc]
       // Spark drops rows with a NULL event time from window aggregations without counting them.
       if (typeof t !== 'number') continue
-      const p = assigner.paneOf(t)
-      if (p !== paneStart) {
-        paneStart = p
-        pane = wm !== null && assigner.lastEnd(p) <= wm ? undefined : this.paneFor(p)
+      if (!(t >= paneStart && t < paneLimit)) {
+        paneStart = assigner.paneOf(t)
+        paneLimit = paneStart + paneSize
+        pane = wm !== null && assigner.lastEnd(paneStart) <= wm ? undefined : this.paneFor(paneStart)
       }
       if (pane === undefined) {
         dropped++
@@ -95,7 +104,7 @@ export abstract class PaneWindowAggregate extends AggregateBase {
       const k = lookup(row)
       let g = pane.get(k)
       if (g === undefined) {
-        g = this.newGroup(p, k, row)
+        g = this.newGroup(paneStart, k, row)
         pane.set(k, g)
         this.groupCount++
       } else if (g.epoch !== epoch) {
@@ -124,7 +133,7 @@ export abstract class PaneWindowAggregate extends AggregateBase {
 
   protected startBatch(ctx: BatchContext, previousWatermark: number | null): void {
     this.touched = []
-    this.removedKeys = []
+    this.removedPanes = []
     this.closed = []
     const wm = ctx.watermark
     if (this.mode === 'complete' || wm === null) return
@@ -141,7 +150,7 @@ export abstract class PaneWindowAggregate extends AggregateBase {
     }
     for (const [p, pane] of this.panes) {
       if (this.assigner.lastEnd(p) > wm) continue
-      for (const g of pane.values()) this.removedKeys.push(this.stateKey(g))
+      this.removedPanes.push(pane)
       this.numRowsRemoved += pane.size
       this.groupCount -= pane.size
       this.panes.delete(p)
@@ -158,11 +167,11 @@ export abstract class PaneWindowAggregate extends AggregateBase {
   }
 
   protected writeChanges(batch: StateWriteBatch): void {
-    for (const key of this.removedKeys) batch.del(this.namespace, key)
+    for (const pane of this.removedPanes) for (const g of pane.values()) batch.del(this.namespace, this.stateKey(g))
     for (const g of this.touched) {
       batch.put(this.namespace, this.stateKey(g), { k: g.keys, a: this.accs.encode(g.acc) })
     }
-    this.removedKeys = []
+    this.removedPanes = []
     this.touched = []
   }
 

@@ -19,6 +19,7 @@ export class TumblingWindowAggregate extends PaneWindowAggregate {
 
 function tumblingPanes(size: number, offset: number): PaneAssigner {
   return {
+    paneSize: size,
     paneOf: (t) => alignedStart(t, size, offset),
     lastEnd: (p) => p + size,
     windowsOf: (p, visit) => visit(p, p + size),

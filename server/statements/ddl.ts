@@ -13,7 +13,7 @@ const SINK_CONNECTORS: Readonly<Record<string, ReadonlySet<string>>> = {
   memory: new Set(['connector', 'max_rows']),
 }
 
-export function createRelation(engine: Engine, s: CreateStream | CreateTable): StatementResult {
+export async function createRelation(engine: Engine, s: CreateStream | CreateTable): Promise<StatementResult> {
   const what = s.kind === 'create_stream' ? 'STREAM' : 'TABLE'
   if (s.ifNotExists && (engine.relation(s.name) || engine.sink(s.name))) {
     return { kind: 'ok', statement: `CREATE ${what}`, message: `${s.name} already exists, skipped` }
@@ -29,13 +29,11 @@ export function createRelation(engine: Engine, s: CreateStream | CreateTable): S
   }
   checkStartupMode(def.options.startup_mode, s.pos)
   checkPositiveInt('max_rows_per_batch', def.options.max_rows_per_batch, s.pos)
-  engine.durable.relations.set(def.name, def)
-  if (def.kind === 'stream') engine.durable.log(def.name)
-  else engine.durable.tableRows.set(def.name, [])
+  await engine.durable.putRelation(def)
   return { kind: 'ok', statement: `CREATE ${what}`, message: `created ${def.kind} ${def.name}` }
 }
 
-export function createSink(engine: Engine, s: CreateSink): StatementResult {
+export async function createSink(engine: Engine, s: CreateSink): Promise<StatementResult> {
   if (s.ifNotExists && (engine.relation(s.name) || engine.sink(s.name))) {
     return { kind: 'ok', statement: 'CREATE SINK', message: `${s.name} already exists, skipped` }
   }
@@ -49,11 +47,11 @@ export function createSink(engine: Engine, s: CreateSink): StatementResult {
     if (!known.has(o.key)) throw sqlError('INVALID_OPTION', `unknown option "${o.key}" for a ${def.connector} sink; known: ${[...known].join(', ')}`, o.pos)
   }
   checkPositiveInt('max_rows', def.options.max_rows, s.pos)
-  engine.durable.sinks.set(def.name, def)
+  await engine.durable.putSink(def)
   return { kind: 'ok', statement: 'CREATE SINK', message: `created ${def.connector} sink ${def.name}` }
 }
 
-export function drop(engine: Engine, s: Drop): StatementResult {
+export async function drop(engine: Engine, s: Drop): Promise<StatementResult> {
   const stmt = `DROP ${s.objectKind.toUpperCase()}`
   const exists = s.objectKind === 'sink' ? engine.sink(s.name) : engine.relation(s.name)
   if (!exists || ('kind' in exists && exists.kind !== s.objectKind)) {
@@ -67,18 +65,12 @@ export function drop(engine: Engine, s: Drop): StatementResult {
       throw sqlError('IN_USE', `${s.objectKind} "${s.name}" is used by running query ${q.id}; stop it first (STOP QUERY '${q.id}')`, s.pos)
     }
   }
-  if (s.objectKind === 'sink') {
-    engine.durable.sinks.delete(s.name)
-    engine.durable.sinkData.delete(s.name)
-  } else {
-    engine.durable.relations.delete(s.name)
-    engine.durable.logs.delete(s.name)
-    engine.durable.tableRows.delete(s.name)
-  }
+  if (s.objectKind === 'sink') await engine.durable.deleteSink(s.name)
+  else await engine.durable.deleteRelation(s.name)
   return { kind: 'ok', statement: stmt, message: `dropped ${s.objectKind} ${s.name}` }
 }
 
-export function insertValues(engine: Engine, s: InsertValues): StatementResult {
+export async function insertValues(engine: Engine, s: InsertValues): Promise<StatementResult> {
   const target = engine.relation(s.target)
   if (!target) {
     const isSink = engine.sink(s.target) !== undefined
@@ -88,10 +80,10 @@ export function insertValues(engine: Engine, s: InsertValues): StatementResult {
   const exprRows = planInsertValues(s, target)
   const rows: Row[] = exprRows.map((exprs) => exprs.map((e) => compileExpr(e)([])))
   if (target.kind === 'stream') {
-    const start = engine.durable.log(target.name).append(rows)
+    const start = await engine.durable.log(target.name).append(rows)
     return { kind: 'insert', target: target.name, count: rows.length, startOffset: start, endOffset: start + rows.length }
   }
-  const table = engine.durable.tableRows.get(target.name) ?? []
+  const table = [...engine.durable.tableRows(target.name)]
   const pk = target.primaryKey.map((k) => target.fields.findIndex((f) => f.name === k))
   for (const row of rows) {
     // A table with a primary key keeps one row per key: the last written wins.
@@ -99,7 +91,7 @@ export function insertValues(engine: Engine, s: InsertValues): StatementResult {
     if (at >= 0) table[at] = row
     else table.push(row)
   }
-  engine.durable.tableRows.set(target.name, table)
+  await engine.durable.putTableRows(target.name, table)
   return { kind: 'insert', target: target.name, count: rows.length, startOffset: 0, endOffset: table.length }
 }
 

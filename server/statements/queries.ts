@@ -56,13 +56,13 @@ export function explain(engine: Engine, s: Explain, session: Session): Statement
 export async function resumePersistentQueries(engine: Engine): Promise<void> {
   for (const stored of engine.durable.queries.values()) {
     if (stored.status !== 'running') continue
-    const parsed = parseScript(stored.sql)[0]!.statement
-    if (parsed.kind !== 'insert_query') continue
     try {
+      const parsed = parseScript(stored.sql)[0]!.statement
+      if (parsed.kind !== 'insert_query') continue
       await startQuery(engine, { select: parsed.select, emit: parsed.emit, sql: stored.sql, session: { ...stored.session }, sinkName: stored.sink, id: stored.id })
     } catch (err) {
-      stored.status = 'failed'
-      stored.error = err instanceof WeirError ? { code: err.code, message: err.message } : { code: 'INTERNAL_ERROR', message: String(err) }
+      const error = err instanceof WeirError ? { code: err.code, message: err.message } : { code: 'INTERNAL_ERROR', message: String(err) }
+      await engine.durable.putQuery({ ...stored, status: 'failed', error })
     }
   }
 }
@@ -82,7 +82,7 @@ async function startQuery(engine: Engine, req: StartRequest): Promise<RunningQue
   const planned = planQuery(req.select, engine, { emit: req.emit, sessionOutputMode: session.output_mode })
   const { graph } = planned
   const trigger = parseTrigger(session.trigger)
-  const id = req.id ?? `q${engine.durable.nextQueryNumber++}`
+  const id = req.id ?? (await engine.durable.newQueryId())
   const name = session.query_name ?? null
   if (name !== null && !req.id && [...engine.running.values()].some((q) => q.status === 'running' && q.opts.name === name)) {
     throw new WeirError('ALREADY_EXISTS', `a running query is already named "${name}"`, { status: 409 })
@@ -102,7 +102,7 @@ async function startQuery(engine: Engine, req: StartRequest): Promise<RunningQue
   if (req.sinkName !== null) {
     const def = engine.durable.sinks.get(req.sinkName)!
     const maxRows = checkPositiveInt('max_rows', def.options.max_rows) ?? engine.memorySinkMaxRows
-    sink = new MemorySink(req.sinkName, engine.durable.memorySink(req.sinkName, maxRows))
+    sink = new MemorySink(req.sinkName, engine.durable.memorySink(req.sinkName, maxRows)!)
   } else {
     sink = pushSink = new PushSink()
   }
@@ -114,17 +114,14 @@ async function startQuery(engine: Engine, req: StartRequest): Promise<RunningQue
     id, name, sql: req.sql, outputMode: graph.outputMode, trigger, triggerText: describeTrigger(trigger),
     columns: graph.schema.fields, sinkName: req.sinkName, sink, pushSink, sources: [...sources.values()], executor,
     clock: engine.clock, explain: explainGraph(graph, { description: req.sinkName ?? 'push query' }, planned.warnings),
-    onStatus: (rq) => {
+    onStatus: (rq, persist) => {
       const stored = engine.durable.queries.get(rq.id)
-      if (stored) {
-        stored.status = rq.status
-        stored.error = rq.error
-      }
+      if (stored && persist) void engine.durable.putQuery({ ...stored, status: rq.status, error: rq.error })
     },
   })
   if (req.sinkName !== null && !req.id) {
     const stored: StoredQuery = { id, name, sql: req.sql, session: { ...session }, sink: req.sinkName, status: 'running', error: null }
-    engine.durable.queries.set(id, stored)
+    await engine.durable.putQuery(stored)
   }
   engine.running.set(id, q)
   if (engine.autoRun) q.startLoop()
@@ -157,14 +154,14 @@ async function pull(engine: Engine, select: AstSelect, session: Session): Promis
   if (sinkDef) {
     const columns = engine.sinkColumns(from.name)
     if (!columns) throw sqlError('UNKNOWN_RELATION', `sink "${from.name}" has no columns yet: no query has written to it`, from.pos)
-    const data = engine.durable.sinkData.get(from.name)
+    const data = engine.durable.memorySink(from.name)
     const contents = data?.contents() ?? { rows: [], truncated: false }
     if (contents.truncated) note = `only the first ${data!.maxRows} rows of ${from.name} are kept (max_rows)`
     tables.set(from.name, contents.rows)
     const view: CatalogRelation = { name: from.name, kind: 'table', fields: columns, watermark: null, primaryKey: [] }
     catalog = { relation: (n) => (n === from.name ? view : engine.relation(n)), sink: () => undefined }
   } else {
-    tables.set(from.name, engine.tableRows(from.name))
+    tables.set(from.name, [...engine.tableRows(from.name)])
   }
   const planned = planQuery(select, catalog, { emit: null, sessionOutputMode: session.output_mode, batch: true })
   const rows = await runBounded(planned.graph, tables, createOperator, engine.clock.now())

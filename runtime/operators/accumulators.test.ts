@@ -1,0 +1,54 @@
+import assert from 'node:assert/strict'
+import { test } from 'node:test'
+import { Accumulators } from './accumulators.ts'
+import { agg, col } from './test-nodes.ts'
+
+const all = new Accumulators([
+  agg('count_star'),
+  agg('count', col(0)),
+  agg('count_distinct', col(0)),
+  agg('sum', col(0)),
+  agg('min', col(0)),
+  agg('max', col(0)),
+  agg('avg', col(0), 'DOUBLE'),
+])
+
+test('each function over values and NULLs; empty state results', () => {
+  const s = all.create()
+  assert.deepEqual(all.results(s, []), [0, 0, 0, null, null, null, null])
+  for (const v of [3, null, 1, 3]) all.update(s, [v])
+  assert.deepEqual(all.results(s, []), [4, 3, 2, 7, 1, 3, 7 / 3])
+})
+
+test('merge equals updating with all rows; clone and encode are independent copies', () => {
+  const a = all.create()
+  const b = all.create()
+  for (const v of [5, 2]) all.update(a, [v])
+  for (const v of [2, 9, null]) all.update(b, [v])
+  const c = all.clone(a)
+  all.merge(a, b)
+  assert.deepEqual(all.results(a, []), [5, 4, 3, 18, 2, 9, 4.5])
+  assert.deepEqual(all.results(c, []), [2, 2, 2, 7, 2, 5, 3.5])
+  const restored = all.decode(JSON.parse(JSON.stringify(all.encode(a))))
+  assert.deepEqual(all.results(restored, []), all.results(a, []))
+})
+
+test('strings for MIN/MAX and COUNT DISTINCT; JSON values by their text', () => {
+  const s = new Accumulators([agg('min', col(0, 'VARCHAR'), 'VARCHAR'), agg('max', col(0, 'VARCHAR'), 'VARCHAR')])
+  const st = s.create()
+  for (const v of ['b', 'a', 'c']) s.update(st, [v])
+  assert.deepEqual(s.results(st, []), ['a', 'c'])
+  const j = new Accumulators([agg('count_distinct', col(0, 'JSON'))])
+  const jt = j.create()
+  for (const v of [{ a: 1 }, { a: 1 }, '{"a":1}', [1]]) j.update(jt, [v])
+  assert.deepEqual(j.results(jt, []), [3])
+})
+
+test('a hostile string literal argument stays data', () => {
+  const hostile = "'); globalThis.pwned = true; ('"
+  const a = new Accumulators([agg('count_distinct', { kind: 'literal', value: hostile, type: 'VARCHAR' }), agg('max', { kind: 'literal', value: hostile, type: 'VARCHAR' }, 'VARCHAR')])
+  const s = a.create()
+  a.update(s, [])
+  assert.deepEqual(a.results(s, []), [1, hostile])
+  assert.equal((globalThis as Record<string, unknown>)['pwned'], undefined)
+})

@@ -1,0 +1,57 @@
+import assert from 'node:assert/strict'
+import { test } from 'node:test'
+import type { OutputMode } from '../graph.ts'
+import { HoppingWindowAggregate } from './hopping-window-aggregate.ts'
+import { OperatorHarness } from './test-changelog.ts'
+import { agg, col, hopping, windowNode } from './test-nodes.ts'
+
+// Rows: key, ts. Windows of 10 every 5 (panes of 5). Output: start, end, key, count(*).
+const hop = (mode: OutputMode, size = 10, slide = 5): Promise<OperatorHarness<HoppingWindowAggregate>> =>
+  new OperatorHarness(() => new HoppingWindowAggregate(windowNode(hopping(size, slide), [col(0)], [agg('count_star')], mode))).open()
+
+test('append: a row late for one window and on time for the next is kept, and not counted', async () => {
+  const h = await hop('append')
+  h.expect(null, '+ a 1 | + a 7', '')
+  // [-5, 5) and [0, 10) close at watermark 10 and are emitted from the state before this batch's
+  // rows: the 8 is late for [0, 10) but on time for [5, 15).
+  h.expect(10, '+ a 8', '+ -5 5 a 1 | + 0 10 a 2')
+  assert.equal(h.progress().numRowsDroppedByWatermark, 0)
+  h.expect(15, '', '+ 5 15 a 2')
+  h.expect(15, '+ a 9 | + a 14', '')
+  assert.equal(h.progress().numRowsDroppedByWatermark, 1, 'the 9 is late for both its windows')
+  h.expect(20, '', '+ 10 20 a 1')
+})
+
+test('update: every open window of a changed pane; closed windows are left alone', async () => {
+  const h = await hop('update')
+  h.expect(null, '+ a 1 | + a 7', '+ -5 5 a 1 | + 0 10 a 2 | + 5 15 a 1')
+  h.expect(10, '+ a 8', 'U- 5 15 a 1 | U+ 5 15 a 2')
+  assert.deepEqual(h.progress(), { numRowsTotal: 1, numRowsUpdated: 1, numRowsRemoved: 1, numRowsDroppedByWatermark: 0 })
+  h.expect(10, '+ a 12 | + b 12', 'U- 5 15 a 2 | U+ 5 15 a 3 | + 5 15 b 1 | + 10 20 a 1 | + 10 20 b 1')
+})
+
+test('complete: a slide that does not divide the size (panes of gcd 2)', async () => {
+  const h = await hop('complete', 10, 4)
+  h.expect(null, '+ a 9 | + a 3', 'snapshot | + -4 6 a 1 | + 0 10 a 2 | + 4 14 a 1 | + 8 18 a 1')
+  h.expect(100, '+ a 0', 'snapshot | + -8 2 a 1 | + -4 6 a 2 | + 0 10 a 3 | + 4 14 a 1 | + 8 18 a 1')
+})
+
+test('panes are evicted once their last window closes; restore gives the same results', async () => {
+  const straight = await hop('append')
+  const restored = await hop('append')
+  const batches: [number | null, string][] = [
+    [null, '+ a 1 | + b 6 | + a 11'],
+    [5, '+ a 2 | + b 7 | + a 13'],
+    [10, '+ a 9 | + b 14'],
+    [20, '+ a 21'],
+    [30, ''],
+  ]
+  for (const [wm, input] of batches) {
+    const expected = straight.run(wm, input)
+    await restored.restart()
+    assert.equal(restored.run(wm, input), expected)
+    assert.deepEqual(restored.progress(), straight.progress())
+  }
+  assert.equal(straight.progress().numRowsTotal, 0)
+  assert.equal(straight.store.count('op-1'), 1, 'only the meta entry is left')
+})
