@@ -33,6 +33,11 @@ interface Piece {
   readonly prec: number
 }
 
+/** Own entries only: a name like `constructor` must not find Object's. */
+function own<T>(table: Readonly<Record<string, T>>, key: string): T | undefined {
+  return Object.hasOwn(table, key) ? table[key] : undefined
+}
+
 const atom = (text: string): Piece => ({ text, prec: ATOM })
 
 function wrap(p: Piece, min: number): string {
@@ -41,7 +46,7 @@ function wrap(p: Piece, min: number): string {
 
 /** Left-associative infix: the right operand needs parentheses at equal precedence. */
 function infix(left: Piece, op: string, right: Piece): Piece {
-  const prec = BINARY_PREC[op] ?? COMPARE
+  const prec = own(BINARY_PREC, op) ?? COMPARE
   const sym = op === 'and' || op === 'or' ? op.toUpperCase() : op
   return { text: `${wrap(left, prec)} ${sym} ${wrap(right, prec + 1)}`, prec }
 }
@@ -182,9 +187,9 @@ function exprPiece(expr: Expr, names: readonly string[]): Piece {
       )
     case 'call': {
       const a = expr.args
-      const op = INFIX_FNS[expr.fn]
+      const op = own(INFIX_FNS, expr.fn)
       if (op !== undefined && a.length === 2) return infix(p(a[0]!), op, p(a[1]!))
-      const like = LIKE_FNS[expr.fn]
+      const like = own(LIKE_FNS, expr.fn)
       if (like !== undefined && a.length === 2) return { text: `${operand(p(a[0]!))} ${like} ${operand(p(a[1]!))}`, prec: COMPARE }
       switch (expr.fn) {
         case 'not': return unary('not', p(a[0]!))
@@ -208,7 +213,7 @@ function exprPiece(expr: Expr, names: readonly string[]): Piece {
           break
         }
       }
-      return atom(`${SQL_NAMES[expr.fn] ?? expr.fn}(${a.map(f).join(', ')})`)
+      return atom(`${own(SQL_NAMES, expr.fn) ?? expr.fn}(${a.map(f).join(', ')})`)
     }
     default:
       return assertNever(expr, 'expression kind')

@@ -6,6 +6,7 @@
  * Recovery rule: if the last offset-log entry has no commit, that batch is re-run with exactly
  * the logged offsets, watermark and timestamp.
  */
+import type { QueryGraph } from './graph.ts'
 import type { SourceOffset } from './source.ts'
 import type { StateStore, StateWriteBatch } from './state/state-store.ts'
 import { MemoryStateStore } from './state/memory-state-store.ts'
@@ -39,6 +40,9 @@ export interface QueryCheckpoint {
   writeOffsets(entry: OffsetLogEntry): Promise<void>
   /** Writes the batch's state changes (through `writeState`) and its commit record in one atomic write. */
   commit(entry: CommitEntry, writeState: (batch: StateWriteBatch) => void): Promise<void>
+  /** The plan the checkpoint was last run with (restart compatibility), null when new. */
+  readPlan(): Promise<QueryGraph | null>
+  writePlan(graph: QueryGraph): Promise<void>
   close(): Promise<void>
 }
 
@@ -47,6 +51,7 @@ export class MemoryCheckpoint implements QueryCheckpoint {
   readonly store = new MemoryStateStore()
   private readonly offsets: OffsetLogEntry[] = []
   private readonly commits: CommitEntry[] = []
+  private plan: QueryGraph | null = null
   /** How many log entries to keep. */
   constructor(private readonly retain = 100) {}
 
@@ -69,6 +74,14 @@ export class MemoryCheckpoint implements QueryCheckpoint {
     this.store.commit(batch)
     this.commits.push(structuredClone(entry))
     if (this.commits.length > this.retain) this.commits.shift()
+  }
+
+  async readPlan(): Promise<QueryGraph | null> {
+    return this.plan
+  }
+
+  async writePlan(graph: QueryGraph): Promise<void> {
+    this.plan = structuredClone(graph)
   }
 
   async close(): Promise<void> {}

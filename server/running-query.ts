@@ -11,7 +11,23 @@ import type { Sink } from '../runtime/sink.ts'
 import type { Field } from '../runtime/types.ts'
 import { WeirError } from '../runtime/errors.ts'
 import type { PushSink } from '../connectors/memory/push-sink.ts'
+import type { QueryProgress } from '../runtime/progress.ts'
+import type { SinkBatchInfo } from '../runtime/sink.ts'
+import type { ChangeBatch } from '../runtime/types.ts'
 import type { QueryInfo, QueryStatus } from './engine-api.ts'
+
+/**
+ * Watches a running query from outside (websocket subscribers, metrics). Callbacks run on the
+ * query's own path: they must be quick and must not throw (a throw is caught and ignored).
+ */
+export interface QueryObserver {
+  /** A batch's output, once the sink accepted it; each `batchId` at most once per run. */
+  output?(batchId: number, changes: ChangeBatch, info: SinkBatchInfo): void
+  /** A batch finished (committed); its progress record. */
+  progress?(progress: QueryProgress): void
+  /** The status changed (stopped, failed; `persist` false for a shutdown). */
+  status?(q: RunningQuery, persist: boolean): void
+}
 
 export interface RunningQueryOptions {
   readonly id: string
@@ -42,8 +58,31 @@ export class RunningQuery {
   private unsubscribe: (() => void)[] = []
   private loop: Promise<void> | null = null
   private busy: Promise<unknown> = Promise.resolve()
+  private readonly observers = new Set<QueryObserver>()
+  private sinkWrapped = false
+  private lastObservedBatchId = -1
 
   constructor(readonly opts: RunningQueryOptions) {}
+
+  /**
+   * Adds an observer; returns its removal. The first call wraps the sink's `write` on the
+   * instance (the executor holds the same sink object), so a query nobody watches pays nothing.
+   */
+  observe(observer: QueryObserver): () => void {
+    this.observers.add(observer)
+    if (!this.sinkWrapped) {
+      this.sinkWrapped = true
+      const sink = this.opts.sink
+      const write = sink.write.bind(sink)
+      sink.write = async (batchId, changes, info) => {
+        await write(batchId, changes, info)
+        if (batchId <= this.lastObservedBatchId) return
+        this.lastObservedBatchId = batchId
+        for (const o of this.observers) guard(() => o.output?.(batchId, changes, info))
+      }
+    }
+    return () => this.observers.delete(observer)
+  }
 
   get id(): string {
     return this.opts.id
@@ -81,7 +120,7 @@ export class RunningQuery {
     await this.busy
     await this.opts.executor.close()
     await this.opts.sink.close()
-    this.opts.onStatus(this, opts.persist ?? true)
+    this.statusChanged(opts.persist ?? true)
   }
 
   info(): QueryInfo {
@@ -98,9 +137,11 @@ export class RunningQuery {
   private async step(): Promise<boolean> {
     try {
       const ran = await this.opts.executor.runBatch()
+      const progress = ran ? this.opts.executor.recentProgress.at(-1) : undefined
+      if (progress) for (const o of this.observers) guard(() => o.progress?.(progress))
       if (this.opts.executor.finished && this.status === 'running') {
         this.status = 'stopped'
-        this.opts.onStatus(this, true)
+        this.statusChanged(true)
       }
       return ran
     } catch (err) {
@@ -108,9 +149,14 @@ export class RunningQuery {
       this.error = err instanceof WeirError
         ? { code: err.code, message: err.message }
         : { code: 'INTERNAL_ERROR', message: err instanceof Error ? err.message : String(err) }
-      this.opts.onStatus(this, true)
+      this.statusChanged(true)
       return false
     }
+  }
+
+  private statusChanged(persist: boolean): void {
+    this.opts.onStatus(this, persist)
+    for (const o of this.observers) guard(() => o.status?.(this, persist))
   }
 
   private async runLoop(): Promise<void> {
@@ -133,5 +179,13 @@ export class RunningQuery {
       })
       this.wake = null
     }
+  }
+}
+
+function guard(f: () => void): void {
+  try {
+    f()
+  } catch {
+    // An observer's fault must never stop the query.
   }
 }

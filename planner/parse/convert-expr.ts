@@ -1,17 +1,13 @@
 /**
- * node-sql-parser expression trees → AstExpr.
- *
- * WARNING: node-sql-parser 5.4 gets AND/OR precedence wrong in several contexts (in a select
- * list `a AND b OR c` parses as `a AND (b OR c)`; in WHERE `NOT a OR b AND c` parses as
- * `(NOT a OR b) AND c`). So we never trust its operator nesting: every unparenthesised chain of
- * binary operators is flattened back into source order and rebuilt with PostgreSQL's precedence.
- * Parenthesised sub-expressions carry `parentheses: true` and stay atoms.
+ * node-sql-parser expression trees → AstExpr. Operator chains are rebuilt with PostgreSQL's
+ * precedence (see `operator-chain.ts` for why); positions come from the Locator.
  */
 import type { AstExpr, AstLiteral, Pos } from '../ast.ts'
 import type { DataType } from '../../runtime/types.ts'
 import { sqlError } from '../../runtime/errors.ts'
 import { get, isObj, isSet, list, locStart, str, type Loose } from './loose.ts'
 import type { Locator } from './locator.ts'
+import { ALWAYS_KNOWN, flatten, KNOWN_FIELDS, NOT_OPERAND_PREC, PREC, SIGN_OPERAND_PREC, type Item } from './operator-chain.ts'
 import { INTERVAL_MARKER, type Preprocessed } from './preprocess.ts'
 import { identName, isOp, isWord, type Token } from './tokenizer.ts'
 import { dataTypeFromName, LATER_TYPES } from './types.ts'
@@ -23,22 +19,6 @@ interface ExprList {
   readonly pos: Pos
 }
 type Built = AstExpr | ExprList
-
-type Item =
-  | { readonly t: 'operand'; readonly node: unknown }
-  | { readonly t: 'op'; readonly op: string }
-  | { readonly t: 'prefix'; readonly op: 'not' | '-' | '+'; readonly node: unknown }
-
-// PostgreSQL's precedence, loosest first; NOT (a prefix) sits at 3, between AND and IS.
-const PREC: ReadonlyMap<string, number> = new Map([
-  ['or', 1], ['and', 2], ['is', 4], ['is not', 4],
-  ['=', 5], ['<>', 5], ['!=', 5], ['<', 5], ['<=', 5], ['>', 5], ['>=', 5],
-  ['in', 6], ['not in', 6], ['between', 6], ['not between', 6],
-  ['like', 6], ['not like', 6], ['ilike', 6], ['not ilike', 6],
-  ['||', 7], ['->', 7], ['->>', 7], ['+', 8], ['-', 8], ['*', 9], ['/', 9], ['%', 9],
-])
-const NOT_OPERAND_PREC = 4
-const SIGN_OPERAND_PREC = 10
 
 export class ExprConverter {
   constructor(
@@ -135,6 +115,9 @@ export class ExprConverter {
     if (!isObj(node)) return this.syntax('malformed expression')
     if ('ast' in node) return this.unsupported('subqueries in expressions are not supported', this.selectPos())
     const type = str(node.type)
+    const known = KNOWN_FIELDS.get(type ?? '')
+    const unknown = known && Object.keys(node).find((k) => !ALWAYS_KNOWN.has(k) && !known.includes(k) && isSet(node[k]))
+    if (unknown) return this.unsupported(`${unknown.toUpperCase()} in this expression`, this.keywordPos(unknown))
     switch (type) {
       case 'binary_expr': {
         const op = str(node.operator)?.toLowerCase() ?? ''
@@ -179,6 +162,10 @@ export class ExprConverter {
       case 'date':
       case 'time':
         return this.unsupported(`${type.toUpperCase()} literals are not supported`, this.loc.here())
+      case 'default':
+        // `a IS [NOT] DISTINCT FROM b` arrives as IS with a bare text right side.
+        if (/^distinct from/i.test(str(node.value) ?? '')) return this.unsupported('IS [NOT] DISTINCT FROM')
+        return this.unsupported(`"${str(node.value) ?? '?'}"`)
       case 'var':
         return this.unsupported('parameters are not supported', this.loc.here())
       case 'array':
@@ -186,6 +173,12 @@ export class ExprConverter {
       default:
         return this.unsupported(`this expression (${type ?? 'unknown'})`, this.loc.here())
     }
+  }
+
+  /** The next occurrence of `word` (a clause named by a parser field), else the cursor. */
+  keywordPos(word: string): Pos {
+    const tok = this.loc.word(word.toLowerCase())
+    return tok === null ? this.loc.here() : this.loc.pos(tok)
   }
 
   /** Where a subquery starts, for the "not supported" message. */
@@ -349,31 +342,4 @@ export class ExprConverter {
     this.loc.word('from')
     return { kind: 'extract', field: field.toLowerCase(), source: this.expr(get(args, 'source')), pos }
   }
-}
-
-/** Appends `node`'s operator chain in source order; `top` ignores the node's own parentheses. */
-function flatten(node: unknown, out: Item[], top: boolean): void {
-  if (isObj(node) && (top || node.parentheses !== true)) {
-    const op = str(node.operator)?.toLowerCase() ?? ''
-    if (node.type === 'binary_expr' && PREC.has(op)) {
-      flatten(node.left, out, false)
-      out.push({ t: 'op', op })
-      flatten(node.right, out, false)
-      return
-    }
-    if (node.type === 'unary_expr' && (op === 'not' || op === '-' || op === '+')) {
-      out.push({ t: 'prefix', op, node })
-      flatten(node.expr, out, false)
-      return
-    }
-    // `NOT (a OR b)` arrives as a function named NOT; its argument was parenthesised.
-    const fnName = str(get(list(get(node.name, 'name'))[0], 'value'))?.toLowerCase()
-    const args = list(get(node.args, 'value'))
-    if (node.type === 'function' && fnName === 'not' && args.length === 1 && !isSet(node.over)) {
-      out.push({ t: 'prefix', op: 'not', node })
-      out.push({ t: 'operand', node: args[0] })
-      return
-    }
-  }
-  out.push({ t: 'operand', node })
 }

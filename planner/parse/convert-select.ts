@@ -23,6 +23,14 @@ const WINDOW_TVFS: ReadonlyMap<string, { fn: AstWindowTvf['fn']; args: number; u
   ['cumulate', { fn: 'cumulate', args: 2, usage: 'CUMULATE(table, time_column, step, size)' }],
 ] as const)
 
+/** Fields of a FROM item we understand; any other (TABLESAMPLE, …) is rejected, never dropped. */
+const FROM_FIELDS = new Set(['db', 'schema', 'table', 'as', 'join', 'on', 'using', 'prefix', 'type', 'expr', 'loc'])
+/** Fields of a SELECT we understand or check by name. */
+const SELECT_FIELDS = new Set([
+  'type', 'with', 'options', 'distinct', 'columns', 'into', 'from', 'where', 'groupby', 'having', 'orderby', 'limit',
+  'window', '_next', 'set_op', 'loc', 'parentheses',
+])
+
 export class SelectConverter extends ExprConverter {
   select(node: unknown): AstSelect {
     if (!isObj(node)) return this.syntax('malformed query')
@@ -30,6 +38,8 @@ export class SelectConverter extends ExprConverter {
     if (type !== 'select') return this.unsupported(`${(type ?? 'this').toUpperCase()} statements are not supported`)
     if (isSet(node.with)) return this.unsupported('WITH (common table expressions)')
     if (isSet(node._next) || isSet(node.set_op)) return this.unsupported((str(node.set_op) ?? 'UNION').toUpperCase())
+    const unknown = Object.keys(node).find((k) => !SELECT_FIELDS.has(k) && isSet(node[k]))
+    if (unknown !== undefined) return this.unsupported(`${unknown.toUpperCase()} in SELECT`, this.keywordPos(unknown))
     const selectTok = this.loc.word('select')
     const pos = selectTok === null ? this.loc.here() : this.loc.pos(selectTok)
     const distinctType = str(get(node.distinct, 'type'))
@@ -81,7 +91,7 @@ export class SelectConverter extends ExprConverter {
       if (isSet(get(item, 'using'))) return this.unsupported('JOIN … USING is not supported; write ON a.x = b.x', right.pos)
       const onNode = get(item, 'on')
       const on = isSet(onNode) ? this.expr(onNode) : null
-      if (joinType !== 'cross' && on === null) return this.syntax(`${joinRaw ?? 'JOIN'} needs an ON condition`, right.pos)
+      if (joinType !== 'cross' && on === null) return this.syntax('JOIN needs an ON condition', right.pos)
       left = { kind: 'join', joinType, left, right, on, pos: left.pos }
     }
     return left ?? this.syntax('empty FROM clause')
@@ -89,19 +99,32 @@ export class SelectConverter extends ExprConverter {
 
   private fromItem(item: unknown): FromItem {
     if (!isObj(item)) return this.syntax('malformed FROM clause')
+    const unknown = Object.keys(item).find((k) => !FROM_FIELDS.has(k) && isSet(item[k]))
     if (isSet(item.prefix)) return this.unsupported(`${String(item.prefix).toUpperCase()} in FROM`)
     const expr = item.expr
     if (isObj(expr) && 'ast' in expr) {
       const open = this.loc.op('(')
       const pos = open === null ? this.loc.here() : this.loc.pos(open)
       const query = this.select(expr.ast)
+      if (unknown !== undefined) return this.unsupported(`${unknown.toUpperCase()} in FROM`)
       return { kind: 'subquery', query, alias: this.tableAlias(item), pos }
     }
-    if (str(get(expr, 'type')) === 'function') return this.windowTvf(item, expr as Loose)
+    if (str(get(expr, 'type')) === 'function') {
+      if (unknown !== undefined) return this.unsupported(`${unknown.toUpperCase()} in FROM`)
+      return this.windowTvf(item, expr as Loose)
+    }
     const table = str(item.table)
     if (table === null) return this.unsupported('this FROM item')
-    if (isSet(item.db) || isSet(item.schema)) return this.unsupported('schema-qualified table names are not supported')
+    if (isSet(item.db) || isSet(item.schema)) {
+      const first = this.loc.ident(str(item.db) ?? str(item.schema) ?? '')
+      return this.unsupported('schema-qualified table names are not supported', first === null ? undefined : this.loc.pos(first))
+    }
     const tok = this.loc.ident(table)
+    if (unknown !== undefined) return this.unsupported(`${unknown.toUpperCase()} in FROM`, this.keywordPos(unknown))
+    // `FROM ONLY t` reads as table ONLY aliased t: a reserved word is never a table name.
+    if (tok !== null && tok.kind === 'word' && RESERVED.has(tok.value.toLowerCase())) {
+      return this.syntax(`syntax error at or near "${tok.value}"`, this.loc.pos(tok))
+    }
     return this.tableRef(table, tok, this.tableAlias(item))
   }
 

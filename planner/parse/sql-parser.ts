@@ -13,7 +13,7 @@ import { SelectConverter } from './convert-select.ts'
 import { Locator } from './locator.ts'
 import { get, isSet, list } from './loose.ts'
 import { preprocess, type Preprocessed } from './preprocess.ts'
-import { tokenize, type SourceText, type Token } from './tokenizer.ts'
+import { isOp, tokenize, type SourceText, type Token } from './tokenizer.ts'
 
 const parser = new pkg.Parser()
 const OPTIONS = { database: 'postgresql', parseOptions: { includeLocations: true } }
@@ -64,14 +64,27 @@ export function parseExpression(r: TokenRange): AstExpr {
     const conv = new SelectConverter(locator, shifted)
     const columns = list(get(node, 'columns'))
     const expr = conv.expr(get(columns[0], 'expr'))
-    const extra = columns.length !== 1 || isSet(get(columns[0], 'as')) || isSet(get(node, 'from')) || isSet(get(node, 'where'))
-    const rest = locator.next()
-    if (extra || rest !== undefined) {
-      if (rest === undefined) return conv.syntax('syntax error: expected one expression')
-      return conv.syntax(`syntax error at or near "${r.src.raw(rest)}"`, r.src.pos(rest.start))
-    }
-    return expr
+    const alias = get(columns[0], 'as')
+    const clauses = ['from', 'where', 'groupby', 'having', 'orderby', 'window'].some((k) => isSet(get(node, k)))
+    if (columns.length === 1 && !isSet(alias) && !clauses && !isSet(get(get(node, 'limit'), 'value'))) return expr
+    // `SELECT <expr>` parsed, but with more than one expression in it: blame what follows it.
+    const culprit = (isSet(alias) ? locator.next() : undefined) ?? firstClauseToken(r)
+    return conv.syntax(`syntax error at or near "${r.src.raw(culprit)}"`, r.src.pos(culprit.start))
   })
+}
+
+const CLAUSE_WORDS = new Set(['as', 'from', 'where', 'group', 'having', 'order', 'limit', 'offset', 'window', 'into'])
+
+/** The first depth-0 comma or clause keyword of the range (falling back to its first token). */
+function firstClauseToken(r: TokenRange): Token {
+  let depth = 0
+  for (let j = r.from; j < r.to; j++) {
+    const t = r.tokens[j] as Token
+    if (isOp(t, '(')) depth++
+    else if (isOp(t, ')')) depth--
+    else if (depth === 0 && (isOp(t, ',') || (t.kind === 'word' && CLAUSE_WORDS.has(t.value.toLowerCase())))) return t
+  }
+  return r.tokens[r.from] as Token
 }
 
 function astify(text: string, base: number, r: TokenRange, end: number): unknown {

@@ -155,6 +155,6 @@ export const RESERVED = new Set([
   'all', 'and', 'as', 'asc', 'between', 'by', 'case', 'cross', 'desc', 'distinct', 'else', 'emit',
   'end', 'except', 'false', 'fetch', 'for', 'from', 'full', 'group', 'having', 'ilike', 'in',
   'inner', 'intersect', 'interval', 'into', 'is', 'join', 'lateral', 'left', 'like', 'limit',
-  'natural', 'not', 'null', 'offset', 'on', 'or', 'order', 'outer', 'over', 'right', 'select',
+  'natural', 'not', 'null', 'offset', 'on', 'only', 'or', 'order', 'outer', 'over', 'right', 'select',
   'table', 'then', 'true', 'union', 'using', 'values', 'when', 'where', 'window', 'with',
 ])

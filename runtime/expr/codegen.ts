@@ -55,7 +55,7 @@ export class Gen {
   literal(v: Value): string {
     if (v === null) return 'null'
     if (typeof v === 'boolean') return v ? 'true' : 'false'
-    if (typeof v === 'number' && Number.isFinite(v)) return v < 0 || Object.is(v, -0) ? `(${String(v)})` : String(v)
+    if (typeof v === 'number' && Number.isFinite(v)) return Object.is(v, -0) ? '(-0)' : v < 0 ? `(${String(v)})` : String(v)
     return this.constant(v)
   }
 

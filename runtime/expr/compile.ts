@@ -5,7 +5,9 @@
  *
  * Semantics in brief: SQL NULL is `null` and propagates; AND/OR are Kleene; a predicate accepts
  * a row only when the expression is TRUE; division or modulo by zero is NULL (Spark non-ANSI);
- * INT/BIGINT division truncates toward zero; failed CASTs of text are NULL.
+ * INT/BIGINT division truncates toward zero; failed CASTs of text are NULL. Integer arithmetic
+ * is JS number arithmetic: INT results are not wrapped at 32 bits and BIGINT is exact up to 2^53
+ * (see runtime/types.ts); string comparison is by UTF-16 code unit.
  */
 import type { Expr } from '../graph.ts'
 import type { Row, Value } from '../types.ts'

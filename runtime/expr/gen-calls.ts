@@ -310,4 +310,7 @@ export const CALLS: Readonly<Record<string, CallGen>> = {
   to_timestamp: toTimestamp,
   to_epoch_millis: { value: (g, e) => g.value(e.args[0]!) },
   from_epoch_millis: inline(([a]) => `Math.floor(${a!})`),
+  // Internal (planner-generated, not callable from SQL): the start of the tumbling window of
+  // size b and offset c containing a, with floor semantics for times before the epoch.
+  tumble_start: inline(([a, b, c]) => `${a} - (((${a} - ${c}) % ${b}) + ${b}) % ${b}`),
 }

@@ -43,36 +43,12 @@ export class Accumulators {
     }
     this.width = width
     this.update = this.compileUpdate()
+    this.create = this.compileCreate()
+    this.results = this.compileResults()
   }
 
-  create(): AccState {
-    const s: AccState = new Array<AccSlot>(this.width)
-    for (let i = 0; i < this.calls.length; i++) {
-      const o = this.offsets[i] as number
-      const call = this.calls[i] as AggregateCall
-      switch (call.fn) {
-        case 'count_star':
-        case 'count':
-          s[o] = 0
-          break
-        case 'count_distinct':
-          s[o] = new Map()
-          break
-        case 'sum':
-        case 'min':
-        case 'max':
-          s[o] = null
-          break
-        case 'avg':
-          s[o] = 0
-          s[o + 1] = 0
-          break
-        default:
-          assertNever(call.fn, 'aggregate function')
-      }
-    }
-    return s
-  }
+  /** A fresh state (generated: an array literal of the initial slots). */
+  readonly create: () => AccState
 
   /** Adds `from` into `into`. */
   merge(into: AccState, from: AccState): void {
@@ -112,33 +88,8 @@ export class Accumulators {
     }
   }
 
-  /** Appends the aggregate results of a state to `out`. */
-  results(s: AccState, out: Row): Row {
-    for (let i = 0; i < this.calls.length; i++) {
-      const o = this.offsets[i] as number
-      const fn = (this.calls[i] as AggregateCall).fn
-      switch (fn) {
-        case 'count_star':
-        case 'count':
-        case 'sum':
-        case 'min':
-        case 'max':
-          out.push(s[o] as Value)
-          break
-        case 'count_distinct':
-          out.push((s[o] as DistinctCounts).size)
-          break
-        case 'avg': {
-          const n = s[o + 1] as number
-          out.push(n === 0 ? null : (s[o] as number) / n)
-          break
-        }
-        default:
-          assertNever(fn, 'aggregate function')
-      }
-    }
-    return out
-  }
+  /** Appends the aggregate results of a state to `out` (generated). */
+  readonly results: (s: AccState, out: Row) => Row
 
   clone(s: AccState): AccState {
     const c = s.slice()
@@ -178,7 +129,12 @@ export class Accumulators {
     return bytes
   }
 
-  private compileUpdate(): UpdateFn {
+  /**
+   * The source of the update for the whole list, as statements over `s` (the state) and `row`,
+   * calling non-column arguments as `f[i](row)` and comparing JSON values with `cmp`. Only
+   * numbers and fixed text go into it.
+   */
+  updateSource(): UpdateSource {
     const fns: RowFn[] = []
     const lines: string[] = []
     const arg = (call: AggregateCall): string => {
@@ -209,7 +165,8 @@ export class Accumulators {
           break
         case 'min':
         case 'max': {
-          const better = call.arg?.type === 'JSON' ? `cmp(${v}, s[${o}]) ${call.fn === 'min' ? '<' : '>'} 0` : `${v} ${call.fn === 'min' ? '<' : '>'} s[${o}]`
+          const op = call.fn === 'min' ? '<' : '>'
+          const better = call.arg?.type === 'JSON' ? `cmp(${v}, s[${o}]) ${op} 0` : `${v} ${op} s[${o}]`
           lines.push(`const ${v} = ${arg(call)}; if (${v} != null && (s[${o}] === null || ${better})) s[${o}] = ${v};`)
           break
         }
@@ -220,15 +177,71 @@ export class Accumulators {
           assertNever(call.fn, 'aggregate function')
       }
     })
-    const factory = new Function('f', 'cmp', `return function update(s, row) {\n  ${lines.join('\n  ')}\n}`) as (
+    return { body: lines.join('\n'), fns, cmp: compareValues }
+  }
+
+  private compileCreate(): () => AccState {
+    const slots = this.calls.flatMap((call): string[] => {
+      switch (call.fn) {
+        case 'count_star':
+        case 'count':
+          return ['0']
+        case 'count_distinct':
+          return ['new Map()']
+        case 'sum':
+        case 'min':
+        case 'max':
+          return ['null']
+        case 'avg':
+          return ['0', '0']
+        default:
+          return assertNever(call.fn, 'aggregate function')
+      }
+    })
+    return new Function(`return function create() { return [${slots.join(', ')}]; }`)() as () => AccState
+  }
+
+  private compileResults(): (s: AccState, out: Row) => Row {
+    const pushes = this.calls.map((call, i) => {
+      const offset = this.offsets[i] as number
+      const o = int(offset)
+      switch (call.fn) {
+        case 'count_star':
+        case 'count':
+        case 'sum':
+        case 'min':
+        case 'max':
+          return `out.push(s[${o}]);`
+        case 'count_distinct':
+          return `out.push(s[${o}].size);`
+        case 'avg':
+          return `out.push(s[${int(offset + 1)}] === 0 ? null : s[${o}] / s[${int(offset + 1)}]);`
+        default:
+          return assertNever(call.fn, 'aggregate function')
+      }
+    })
+    return new Function(`return function results(s, out) { ${pushes.join(' ')} return out; }`)() as (s: AccState, out: Row) => Row
+  }
+
+  private compileUpdate(): UpdateFn {
+    const src = this.updateSource()
+    const factory = new Function('f', 'cmp', `return function update(s, row) {\n${src.body}\n}`) as (
       f: RowFn[],
       cmp: (a: Value, b: Value) => number,
     ) => UpdateFn
-    return factory(fns, compareValues)
+    return factory(src.fns, src.cmp)
   }
 }
 
-function int(n: number): string {
+/** Update statements for generated code; see `Accumulators.updateSource`. */
+export interface UpdateSource {
+  readonly body: string
+  readonly fns: RowFn[]
+  readonly cmp: (a: Value, b: Value) => number
+}
+
+/** An index or count as code: only non-negative integers pass. */
+export function int(n: number): string {
   if (!Number.isInteger(n) || n < 0) throw internalError(`invalid index ${String(n)}`)
   return JSON.stringify(n)
 }

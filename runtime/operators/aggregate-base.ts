@@ -10,7 +10,7 @@
  */
 import type { AggregateCall, Expr, OutputMode } from '../graph.ts'
 import type { StateKey } from '../state/state-store.ts'
-import type { ChangeBatch, Op, Row, Value } from '../types.ts'
+import type { ChangeBatch, JsonValue, Op, Row, Value } from '../types.ts'
 import { EMPTY_BATCH } from '../types.ts'
 import { Accumulators, type AccState } from './accumulators.ts'
 import { GroupKeys, type LookupKey } from './group-keys.ts'
@@ -21,6 +21,8 @@ export interface Group {
   readonly pane: number
   readonly keys: Value[]
   readonly lookup: LookupKey
+  /** Creation order: output follows it, and it is stored so a restored operator keeps it. */
+  readonly seq: number
   acc: AccState
   /** The epoch of the batch that last touched it. */
   epoch: number
@@ -36,6 +38,7 @@ export abstract class AggregateBase extends StatefulOperator {
   protected touched: Group[] = []
   /** State keys removed in this batch. */
   protected removedKeys: StateKey[] = []
+  private nextSeq = 0
 
   constructor(keys: readonly Expr[], aggregates: readonly AggregateCall[], mode: OutputMode) {
     super()
@@ -45,13 +48,21 @@ export abstract class AggregateBase extends StatefulOperator {
   }
 
   protected newGroup(pane: number, lookup: LookupKey, row: Row): Group {
-    const g: Group = { pane, keys: this.groupKeys.values(row), lookup, acc: this.accs.create(), epoch: this.epoch, before: null }
+    const keys = this.groupKeys.values(row, lookup)
+    const g: Group = { pane, keys, lookup, seq: this.nextSeq++, acc: this.accs.create(), epoch: this.epoch, before: null }
     this.touched.push(g)
     return g
   }
 
-  protected restoredGroup(pane: number, keys: Value[], acc: AccState): Group {
-    return { pane, keys, lookup: this.groupKeys.lookupOf(keys), acc, epoch: 0, before: null }
+  /** A group from its stored value (see `storedGroup`). */
+  protected restoredGroup(pane: number, value: unknown): Group {
+    const v = value as StoredGroup
+    if (this.nextSeq <= v.n) this.nextSeq = v.n + 1
+    return { pane, keys: v.k, lookup: this.groupKeys.lookupOf(v.k), seq: v.n, acc: this.accs.decode(v.a), epoch: 0, before: null }
+  }
+
+  protected storedGroup(g: Group): StoredGroup {
+    return { k: g.keys, n: g.seq, a: this.accs.encode(g.acc) }
   }
 
   /** Marks an existing group as touched in this batch (call when `g.epoch !== this.epoch`). */
@@ -63,7 +74,9 @@ export abstract class AggregateBase extends StatefulOperator {
 
   /** `prefix` (window bounds) + keys + aggregate results. */
   protected outputRow(prefix: readonly Value[], keys: readonly Value[], acc: AccState): Row {
-    const row: Row = [...prefix, ...keys]
+    const row: Row = []
+    for (let i = 0; i < prefix.length; i++) row.push(prefix[i] as Value)
+    for (let i = 0; i < keys.length; i++) row.push(keys[i] as Value)
     return this.accs.results(acc, row)
   }
 
@@ -77,6 +90,18 @@ export abstract class AggregateBase extends StatefulOperator {
     }
     return n === 0 ? 0 : Math.round((bytes / n) * total)
   }
+}
+
+/** A group's state value: key values, creation order, accumulator. */
+export interface StoredGroup {
+  readonly k: Value[]
+  readonly n: number
+  readonly a: JsonValue[]
+}
+
+/** Groups in creation order, as a fresh map (restored state arrives in key order). */
+export function inCreationOrder(groups: Map<LookupKey, Group>): Map<LookupKey, Group> {
+  return new Map([...groups.values()].sort((a, b) => a.seq - b.seq).map((g) => [g.lookup, g]))
 }
 
 /** Collects output changes; an all-insert result has no op array. */

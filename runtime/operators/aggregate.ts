@@ -1,5 +1,6 @@
 /**
- * GROUP BY without windows. Output rows: `[...keys, ...aggregates]`, ordered by keys.
+ * GROUP BY without windows. Output rows: `[...keys, ...aggregates]`, in group creation order
+ * (update mode: the order groups were first touched in the batch); see pane-window-aggregate.ts.
  *
  * With an event-time key (GROUP BY ts, …, where ts carries the watermark) a group is closed
  * once that key is at or before the watermark: append mode emits it then, once, and evicts it;
@@ -14,9 +15,9 @@ import { compileExpr, type RowFn } from '../expr/compile.ts'
 import type { StateEntry, StateKeyPart, StateWriteBatch } from '../state/state-store.ts'
 import type { ChangeBatch, Row, Value } from '../types.ts'
 import { EMPTY_BATCH } from '../types.ts'
-import { AggregateBase, ChangeBuilder, snapshotBatch, type Group } from './aggregate-base.ts'
-import { compareValueLists, type LookupKey } from './group-keys.ts'
-import type { BatchContext } from './operator.ts'
+import { AggregateBase, ChangeBuilder, inCreationOrder, snapshotBatch, type Group } from './aggregate-base.ts'
+import type { LookupKey } from './group-keys.ts'
+import type { BatchContext, OperatorContext } from './operator.ts'
 
 export class Aggregate extends AggregateBase {
   readonly name = 'Aggregate'
@@ -76,13 +77,13 @@ export class Aggregate extends AggregateBase {
         return this.closed.length === 0 ? EMPTY_BATCH : { rows: this.closed, ops: null }
       case 'update': {
         const out = new ChangeBuilder()
-        for (const g of sortByKeys(this.touched)) {
+        for (const g of this.touched) {
           out.update(g.before === null ? null : this.outputRow([], g.keys, g.before), this.outputRow([], g.keys, g.acc))
         }
         return out.build()
       }
       case 'complete':
-        return snapshotBatch(sortByKeys([...this.groups.values()]).map((g) => this.outputRow([], g.keys, g.acc)))
+        return snapshotBatch([...this.groups.values()].map((g) => this.outputRow([], g.keys, g.acc)))
       default:
         return assertNever(this.mode, 'output mode')
     }
@@ -105,19 +106,25 @@ export class Aggregate extends AggregateBase {
       this.removedKeys.push(this.stateKey(g.keys))
     }
     this.numRowsRemoved += closed.length
-    if (this.mode === 'append') this.closed = sortByKeys(closed).map((g) => this.outputRow([], g.keys, g.acc))
+    if (this.mode === 'append') this.closed = closed.map((g) => this.outputRow([], g.keys, g.acc))
   }
 
   protected restoreEntry(entry: StateEntry): void {
     if (entry.key[0] !== 'groups') throw internalError(`${this.name}: unexpected state key ${JSON.stringify(entry.key)}`)
-    const v = entry.value as { k: Value[]; a: unknown }
-    const g = this.restoredGroup(0, v.k, this.accs.decode(v.a))
+    const g = this.restoredGroup(0, entry.value)
     this.groups.set(g.lookup, g)
+  }
+
+  override async open(ctx: OperatorContext): Promise<void> {
+    await super.open(ctx)
+    const ordered = inCreationOrder(this.groups)
+    this.groups.clear()
+    for (const [k, g] of ordered) this.groups.set(k, g)
   }
 
   protected writeChanges(batch: StateWriteBatch): void {
     for (const key of this.removedKeys) batch.del(this.namespace, key)
-    for (const g of this.touched) batch.put(this.namespace, this.stateKey(g.keys), { k: g.keys, a: this.accs.encode(g.acc) })
+    for (const g of this.touched) batch.put(this.namespace, this.stateKey(g.keys), this.storedGroup(g))
     this.removedKeys = []
     this.touched = []
   }
@@ -133,8 +140,4 @@ export class Aggregate extends AggregateBase {
   private stateKey(keys: readonly Value[]): StateKeyPart[] {
     return ['groups', ...this.groupKeys.stateParts(keys)]
   }
-}
-
-function sortByKeys(groups: Group[]): Group[] {
-  return groups.sort((a, b) => compareValueLists(a.keys, b.keys))
 }

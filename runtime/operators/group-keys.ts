@@ -18,6 +18,8 @@ export type LookupKey = string | number | boolean | null
 
 export class GroupKeys {
   readonly count: number
+  /** The column index when the only key is a plain non-JSON column (generated code reads it directly). */
+  readonly singleColumn: number | null
   /** The lookup key of an input row. */
   readonly lookup: (row: Row) => LookupKey
   private readonly fns: RowFn[]
@@ -28,10 +30,13 @@ export class GroupKeys {
     this.fns = exprs.map(compileExpr)
     this.json = exprs.map((e) => e.type === 'JSON')
     this.lookup = this.makeLookup()
+    const only = exprs[0]
+    this.singleColumn = exprs.length === 1 && only?.kind === 'column' && only.type !== 'JSON' ? only.index : null
   }
 
-  /** The key values of an input row (called once per new group, not per row). */
-  values(row: Row): Value[] {
+  /** The key values of an input row whose lookup key is `lookup` (once per new group, not per row). */
+  values(row: Row, lookup: LookupKey): Value[] {
+    if (this.singleColumn !== null) return [lookup]
     return this.fns.map((f) => f(row))
   }
 
@@ -93,3 +98,4 @@ export function compareValueLists(a: readonly Value[], b: readonly Value[]): num
   }
   return a.length - b.length
 }
+

@@ -15,7 +15,10 @@
  *
  * Emission: append — at the batch's start, every window with previous watermark < end <=
  * watermark, once; update — every open window containing a touched pane group; complete —
- * every window, as a snapshot. Rows are ordered by window start, window end, then keys.
+ * every window, as a snapshot. Rows are ordered by window start and end, then by group
+ * creation order (the order keys were first seen in the pane; update mode: the order groups
+ * were first touched in the batch) — no sort on the hot path. Creation order is stored with
+ * each group, so an operator restored from the store emits in the same order.
  * Eviction: a pane is removed once the last window containing it has closed.
  */
 import type { WindowAggregateNode } from '../graph.ts'
@@ -24,9 +27,10 @@ import type { StateEntry, StateWriteBatch } from '../state/state-store.ts'
 import type { ChangeBatch, Row, Value } from '../types.ts'
 import { EMPTY_BATCH } from '../types.ts'
 import type { AccState } from './accumulators.ts'
-import { AggregateBase, ChangeBuilder, snapshotBatch, type Group } from './aggregate-base.ts'
-import { compareValueLists, type LookupKey } from './group-keys.ts'
-import type { BatchContext } from './operator.ts'
+import { AggregateBase, ChangeBuilder, inCreationOrder, snapshotBatch, type Group } from './aggregate-base.ts'
+import type { LookupKey } from './group-keys.ts'
+import type { BatchContext, OperatorContext } from './operator.ts'
+import { compilePaneKernel, type Pane, type PaneKernel, type PaneKernelHost } from './pane-kernel.ts'
 
 /** How a window kind maps event time to panes and panes to windows. */
 export interface PaneAssigner {
@@ -42,7 +46,6 @@ export interface PaneAssigner {
   panesOf(start: number, end: number): number[]
 }
 
-type Pane = Map<LookupKey, Group>
 
 interface WindowRef {
   readonly start: number
@@ -57,7 +60,7 @@ interface KeyedWindow extends WindowRef {
 export abstract class PaneWindowAggregate extends AggregateBase {
   protected readonly evictsByWatermark: boolean
   private readonly assigner: PaneAssigner
-  private readonly timeColumn: number
+  private readonly kernel: PaneKernel
   private readonly panes = new Map<number, Pane>()
   private groupCount = 0
   /** Panes evicted in this batch (their groups' state keys are deleted at commit). */
@@ -68,51 +71,26 @@ export abstract class PaneWindowAggregate extends AggregateBase {
   constructor(node: WindowAggregateNode, assigner: PaneAssigner) {
     super(node.keys, node.aggregates, node.outputMode)
     this.assigner = assigner
-    this.timeColumn = node.window.timeColumn
     this.evictsByWatermark = node.outputMode !== 'complete'
+    const host: PaneKernelHost = {
+      paneOf: assigner.paneOf,
+      enterPane: (p, wm) => (wm !== null && assigner.lastEnd(p) <= wm ? undefined : this.paneFor(p)),
+      addGroup: (pane, p, k, row) => {
+        const g = this.newGroup(p, k, row)
+        pane.set(k, g)
+        this.groupCount++
+        return g
+      },
+      touch: (g) => this.touch(g),
+    }
+    this.kernel = compilePaneKernel(host, node.window.timeColumn, assigner.paneSize, this.groupKeys, this.accs)
   }
 
   override process(input: ChangeBatch, _side: number, ctx: BatchContext): ChangeBatch {
     this.begin(ctx)
     this.checkInsertOnly(input)
     const wm = this.mode === 'complete' ? null : ctx.watermark
-    const { assigner, timeColumn: tc, accs } = this
-    const lookup = this.groupKeys.lookup
-    const update = accs.update
-    const epoch = this.epoch
-    const paneSize = assigner.paneSize
-    // The pane of the previous row: consecutive rows mostly share it.
-    let paneStart = Number.NaN
-    let paneLimit = Number.NaN
-    let pane: Pane | undefined
-    let dropped = 0
-    const rows = input.rows
-    for (let i = 0; i < rows.length; i++) {
-      const row = rows[i] as Row
-      const t = row[tc]
-      // Spark drops rows with a NULL event time from window aggregations without counting them.
-      if (typeof t !== 'number') continue
-      if (!(t >= paneStart && t < paneLimit)) {
-        paneStart = assigner.paneOf(t)
-        paneLimit = paneStart + paneSize
-        pane = wm !== null && assigner.lastEnd(paneStart) <= wm ? undefined : this.paneFor(paneStart)
-      }
-      if (pane === undefined) {
-        dropped++
-        continue
-      }
-      const k = lookup(row)
-      let g = pane.get(k)
-      if (g === undefined) {
-        g = this.newGroup(paneStart, k, row)
-        pane.set(k, g)
-        this.groupCount++
-      } else if (g.epoch !== epoch) {
-        this.touch(g)
-      }
-      update(g.acc, row)
-    }
-    this.numRowsDroppedByWatermark += dropped
+    this.numRowsDroppedByWatermark += this.kernel(input.rows, wm, this.epoch)
     return EMPTY_BATCH
   }
 
@@ -160,16 +138,20 @@ export abstract class PaneWindowAggregate extends AggregateBase {
   protected restoreEntry(entry: StateEntry): void {
     if (entry.key[0] !== 'panes') throw internalError(`${this.name}: unexpected state key ${JSON.stringify(entry.key)}`)
     const p = entry.key[1] as number
-    const value = entry.value as { k: Value[]; a: unknown }
-    const g = this.restoredGroup(p, value.k, this.accs.decode(value.a))
+    const g = this.restoredGroup(p, entry.value)
     this.paneFor(p).set(g.lookup, g)
     this.groupCount++
+  }
+
+  override async open(ctx: OperatorContext): Promise<void> {
+    await super.open(ctx)
+    for (const [p, pane] of this.panes) this.panes.set(p, inCreationOrder(pane))
   }
 
   protected writeChanges(batch: StateWriteBatch): void {
     for (const pane of this.removedPanes) for (const g of pane.values()) batch.del(this.namespace, this.stateKey(g))
     for (const g of this.touched) {
-      batch.put(this.namespace, this.stateKey(g), { k: g.keys, a: this.accs.encode(g.acc) })
+      batch.put(this.namespace, this.stateKey(g), this.storedGroup(g))
     }
     this.removedPanes = []
     this.touched = []
@@ -226,7 +208,6 @@ export abstract class PaneWindowAggregate extends AggregateBase {
         }
         groups.push(...merged.values())
       }
-      groups.sort((a, b) => compareValueLists(a.keys, b.keys))
       const prefix = [w.start, w.end]
       for (const g of groups) rows.push(this.outputRow(prefix, g.keys, g.acc))
     }
@@ -251,8 +232,7 @@ export abstract class PaneWindowAggregate extends AggregateBase {
     for (const w of [...windows.values()].sort(compareWindows)) {
       const panes = this.panesOfWindow(w)
       const prefix = [w.start, w.end]
-      const keys = [...w.keys].sort((a, b) => compareValueLists(a[1], b[1]))
-      for (const [lookup, keyValues] of keys) {
+      for (const [lookup, keyValues] of w.keys) {
         const now = this.accs.create()
         const before = this.accs.create()
         let existed = false

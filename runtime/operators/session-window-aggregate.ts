@@ -88,7 +88,7 @@ export class SessionWindowAggregate extends AggregateBase {
       const k = lookup(row)
       let sk = this.byKey.get(k)
       if (sk === undefined) {
-        sk = { keys: this.groupKeys.values(row), lookup: k, sessions: [], epoch: this.epoch, before: [] }
+        sk = { keys: this.groupKeys.values(row, k), lookup: k, sessions: [], epoch: this.epoch, before: [] }
         this.byKey.set(k, sk)
         this.touchedKeys.push(sk)
       } else if (sk.epoch !== this.epoch) {

@@ -63,11 +63,17 @@ test('eviction frees state', async () => {
   const h = await perMinute('append')
   h.expect(null, '+ 1 1000 | + 2 2000 | + 3 61000', '')
   assert.equal(h.progress().numRowsTotal, 3)
+  const before = h.op.stateProgress()?.memoryUsedBytes ?? 0
+  assert.ok(before > 0)
   assert.equal(h.store.count('op-1'), 4, 'three groups and the meta entry')
   h.expect(60_000, '', '+ 0 60000 1 1 | + 0 60000 2 1')
   assert.equal(h.progress().numRowsTotal, 1)
   assert.equal(h.progress().numRowsRemoved, 2)
   assert.equal(h.store.count('op-1'), 2)
+  assert.ok((h.op.stateProgress()?.memoryUsedBytes ?? 0) < before)
+  h.expect(120_000, '', '+ 60000 120000 3 1')
+  assert.equal(h.op.stateProgress()?.memoryUsedBytes, 0)
+  assert.equal(h.store.count('op-1'), 1)
 })
 
 test('NULL keys form a group; NULL event times are skipped', async () => {
@@ -92,15 +98,15 @@ test('no keys: one group per window; several keys; SUM of doubles', async () => 
   none.expect(null, '+ 1.5 1 | + 2 2 | + 4 12', '')
   none.expect(10, '', '+ 0 10 3.5')
   const two = await new OperatorHarness(() => new TumblingWindowAggregate(windowNode(tumbling(10), [col(0), col(2, 'VARCHAR')], [agg('count_star')], 'update'))).open()
-  two.expect(null, '+ 1 1 b | + 1 2 a | + 1 3 b | + NULL 4 a', '+ 0 10 NULL a 1 | + 0 10 1 a 1 | + 0 10 1 b 2')
+  two.expect(null, '+ 1 1 b | + 1 2 a | + 1 3 b | + NULL 4 a', '+ 0 10 1 b 2 | + 0 10 1 a 1 | + 0 10 NULL a 1')
 })
 
-test('restore: a fresh operator opened from the store gives the same results', async () => {
+test('restore: a fresh operator opened from the store gives the same results, in the same order', async () => {
   const straight = await perMinute('update')
   const restored = await perMinute('update')
   const batches: [number | null, string][] = [
-    [null, '+ 1 1000 | + 2 2000'],
-    [null, '+ 1 3000 | + 1 70000'],
+    [null, '+ 9 1000 | + 2 2000 | + 1 1500'],
+    [null, '+ 1 3000 | + 1 70000 | + 9 6000 | + 2 7000'],
     [5000, '+ 2 4000 | + 3 80000'],
     [65_000, '+ 1 5000 | + 1 90000'],
   ]

@@ -36,12 +36,7 @@ export async function startPersistent(engine: Engine, s: InsertQuery, sql: strin
       ? `"${s.target}" is a stream or table; a query writes to a sink (CREATE SINK ${s.target}_sink WITH (connector = 'memory'))`
       : `sink "${s.target}" does not exist`, s.pos)
   }
-  for (const q of engine.running.values()) {
-    if (q.status === 'running' && q.opts.sinkName === s.target) {
-      throw sqlError('IN_USE', `sink "${s.target}" is already written by running query ${q.id}`, s.pos)
-    }
-  }
-  const q = await startQuery(engine, { select: s.select, emit: s.emit, sql, session, sinkName: s.target })
+  const q = await startQuery(engine, { select: s.select, emit: s.emit, sql, session, sinkName: s.target, pos: s.pos })
   return queryResult(q)
 }
 
@@ -75,12 +70,20 @@ interface StartRequest {
   readonly sinkName: string | null
   /** Set when resuming a stored query. */
   readonly id?: string
+  readonly pos?: Pos
 }
 
 async function startQuery(engine: Engine, req: StartRequest): Promise<RunningQuery> {
   const { session } = req
   const planned = planQuery(req.select, engine, { emit: req.emit, sessionOutputMode: session.output_mode })
   const { graph } = planned
+  if (req.sinkName !== null && !req.id) {
+    for (const q of engine.running.values()) {
+      if (q.status === 'running' && q.opts.sinkName === req.sinkName) {
+        throw sqlError('IN_USE', `sink "${req.sinkName}" is already written by running query ${q.id}`, req.pos)
+      }
+    }
+  }
   const trigger = parseTrigger(session.trigger)
   const id = req.id ?? (await engine.durable.newQueryId())
   const name = session.query_name ?? null

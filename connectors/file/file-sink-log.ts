@@ -1,0 +1,94 @@
+/**
+ * The commit log of a file sink, beside its data (`<path>/_weir_metadata/log.jsonl`, like
+ * Spark's `_spark_metadata`): one JSON line per committed batch, appended and fsynced after the
+ * batch's data file was renamed into place. A data file is part of the sink's contents only
+ * once its line is in the log, so readers that follow the log never see a partial batch or a
+ * batch twice.
+ *
+ * A crash while appending can leave a partial last line; `open` cuts it off (that batch was not
+ * committed and will be written again). A damaged line before the last is reported, never
+ * skipped.
+ */
+import { mkdir, open, readFile, truncate, type FileHandle } from 'node:fs/promises'
+import { join } from 'node:path'
+import { WeirError } from '../../runtime/errors.ts'
+
+export const METADATA_DIR = '_weir_metadata'
+const LOG_FILE = 'log.jsonl'
+
+export interface FileSinkLogEntry {
+  readonly queryId: string
+  readonly batchId: number
+  /** The data file, relative to the sink's directory; null for a batch without rows. */
+  readonly file: string | null
+  readonly rows: number
+  /** SHA-256 of the file's bytes: a re-run batch must produce the same. */
+  readonly sha256: string
+}
+
+export class FileSinkLog {
+  private readonly byBatch = new Map<string, FileSinkLogEntry>()
+
+  private constructor(private readonly handle: FileHandle, readonly entries: FileSinkLogEntry[]) {
+    for (const e of entries) this.byBatch.set(batchKey(e.queryId, e.batchId), e)
+  }
+
+  static async open(dir: string): Promise<FileSinkLog> {
+    const metaDir = join(dir, METADATA_DIR)
+    await mkdir(metaDir, { recursive: true })
+    const path = join(metaDir, LOG_FILE)
+    const entries = await readLog(path, true)
+    return new FileSinkLog(await open(path, 'a'), entries)
+  }
+
+  get(queryId: string, batchId: number): FileSinkLogEntry | undefined {
+    return this.byBatch.get(batchKey(queryId, batchId))
+  }
+
+  async append(entry: FileSinkLogEntry): Promise<void> {
+    await this.handle.write(JSON.stringify(entry) + '\n')
+    await this.handle.datasync()
+    this.entries.push(entry)
+    this.byBatch.set(batchKey(entry.queryId, entry.batchId), entry)
+  }
+
+  async close(): Promise<void> {
+    await this.handle.close()
+  }
+}
+
+/** The committed entries of a sink's log, in commit order (for readers). */
+export async function readFileSinkLog(dir: string): Promise<FileSinkLogEntry[]> {
+  return readLog(join(dir, METADATA_DIR, LOG_FILE), false)
+}
+
+async function readLog(path: string, repair: boolean): Promise<FileSinkLogEntry[]> {
+  let text: string
+  try {
+    text = await readFile(path, 'utf8')
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return []
+    throw err
+  }
+  const end = text.lastIndexOf('\n') + 1
+  if (end < text.length && repair) await truncate(path, Buffer.byteLength(text.slice(0, end)))
+  const entries: FileSinkLogEntry[] = []
+  const lines = text.slice(0, end).split('\n')
+  lines.pop()
+  lines.forEach((line, i) => {
+    try {
+      const e = JSON.parse(line) as FileSinkLogEntry
+      if (typeof e.queryId !== 'string' || typeof e.batchId !== 'number') throw new TypeError('not a log entry')
+      entries.push(e)
+    } catch (err) {
+      throw new WeirError('SINK_LOG_CORRUPT', `the file sink log ${path} is damaged at line ${i + 1}; move the directory aside to start a new sink`, {
+        domain: 'external', retryable: false, cause: err,
+      })
+    }
+  })
+  return entries
+}
+
+function batchKey(queryId: string, batchId: number): string {
+  return `${queryId}\u0000${batchId}`
+}
