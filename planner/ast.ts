@@ -172,7 +172,7 @@ export interface SelectItem {
 export interface OrderItem {
   readonly expr: AstExpr
   readonly descending: boolean
-  /** null: the default (NULLS LAST for ASC, NULLS FIRST for DESC, as PostgreSQL). */
+  /** null: the default (NULLS FIRST for ASC, NULLS LAST for DESC, as Spark). */
   readonly nullsFirst: boolean | null
   readonly pos: Pos
 }

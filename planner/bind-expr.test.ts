@@ -70,7 +70,8 @@ describe('operators', () => {
   it('arithmetic widens INT < BIGINT < DOUBLE with explicit casts', () => {
     assert.deepEqual(typed(bin('+', n, id)), ['BIGINT', 'CAST(n AS BIGINT) + id'])
     assert.deepEqual(typed(bin('*', n, num(1.5))), ['DOUBLE', 'CAST(n AS DOUBLE) * 1.5'])
-    assert.deepEqual(typed(bin('/', id, num(2))), ['BIGINT', 'id / 2'])
+    // `/` divides as DOUBLE, as in Spark.
+    assert.deepEqual(typed(bin('/', id, num(2))), ['DOUBLE', 'CAST(id AS DOUBLE) / 2.0'])
     assert.deepEqual(typed(bin('+', nul(), num(1))), ['INT', 'NULL + 1'])
     assert.deepEqual(typed(neg(n)), ['INT', '-n'])
   })

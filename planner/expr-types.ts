@@ -141,7 +141,8 @@ export function bindArithmetic(op: string, left: BoundArg, right: BoundArg, site
   const rt = right.expr.type
   if (lt === 'NULL' && rt === 'NULL') return call(op, [left.expr, right.expr], 'NULL')
   if ((isNumericType(lt) || lt === 'NULL') && (isNumericType(rt) || rt === 'NULL')) {
-    const t = lt === 'NULL' ? rt : rt === 'NULL' ? lt : wider(lt, rt)
+    // As in Spark, `/` always divides as DOUBLE (7 / 2 = 3.5); the other operators widen.
+    const t = op === '/' ? 'DOUBLE' : lt === 'NULL' ? rt : rt === 'NULL' ? lt : wider(lt, rt)
     return call(op, castAll([left, right], t, site), t)
   }
   const rule = (TIME_ARITHMETIC[op] ?? []).find(([l, r]) => fits(lt, l) && fits(rt, r))
@@ -178,9 +179,9 @@ export function bindConcatOperator(left: BoundArg, right: BoundArg, site: AstExp
   return call('concat', [toText(left, site), toText(right, site)], 'VARCHAR')
 }
 
-/** CONCAT(a, …): NULL arguments are skipped (PostgreSQL), anything but INTERVAL becomes text. */
+/** CONCAT(a, …): NULL if any argument is NULL (Spark and Flink); concat_ws-like skipping is `concat_skip_nulls`. */
 export function bindConcatFunction(args: readonly BoundArg[], site: AstExpr): Expr {
-  return call('concat_skip_nulls', args.map((a) => toText(a, site)), 'VARCHAR')
+  return call('concat', args.map((a) => toText(a, site)), 'VARCHAR')
 }
 
 /** `j -> key` (JSON) and `j ->> key` (text): key is text (object member) or an integer (array element). */

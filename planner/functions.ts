@@ -216,9 +216,9 @@ const ENTRIES: readonly (readonly [readonly string[], ScalarFunction])[] = [
   [['date_trunc'], dateTrunc],
   [['date_part'], datePart],
   [['to_timestamp'], toTimestamp],
-  [['to_epoch_millis'], fixed('to_epoch_millis', ['TIMESTAMP'], 0, 'BIGINT')],
+  [['to_epoch_millis', 'unix_millis'], fixed('to_epoch_millis', ['TIMESTAMP'], 0, 'BIGINT')],
   [['epoch_ms'], epochMs],
-  [['from_epoch_millis'], fixed('from_epoch_millis', ['NUMERIC'], 0, 'TIMESTAMP')],
+  [['from_epoch_millis', 'timestamp_millis'], fixed('from_epoch_millis', ['NUMERIC'], 0, 'TIMESTAMP')],
 ]
 
 /** Scalar functions by lower-cased SQL name (aliases included). */

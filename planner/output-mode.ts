@@ -21,11 +21,16 @@ export function chooseOutputMode(select: AstSelect, planned: Planned, ctx: PlanC
   if (ctx.batch) return aggregated ? 'complete' : 'append'
   const requested = ctx.options.emit ?? parseMode(ctx.options.sessionOutputMode, select)
   const unbounded = aggregations.some((a) => !a.watermarkBound)
-  const allowed: OutputMode[] = aggregated ? (unbounded ? ['update', 'complete'] : [...MODES]) : ['append', 'update']
+  const session = aggregations.some((a) => a.session === true)
+  let allowed: OutputMode[] = aggregated ? (unbounded ? ['update', 'complete'] : [...MODES]) : ['append', 'update']
+  // Spark: "Update output mode not supported for session window" (a merged session would need retractions).
+  if (session) allowed = allowed.filter((m) => m !== 'update')
   if (requested === null) return allowed[0]!
   if (allowed.includes(requested)) return requested
   const reason = !aggregated
     ? 'complete output mode is not supported when there are no streaming aggregations'
+    : session && requested === 'update'
+    ? 'update output mode is not supported for session windows'
     : 'append output mode is not supported for a streaming aggregation without a watermark on its grouping (declare a WATERMARK on the event-time column and group by a window over it)'
   throw sqlError(
     'UNSUPPORTED_OUTPUT_MODE',

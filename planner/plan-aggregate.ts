@@ -115,7 +115,7 @@ export function planAggregation(select: AstSelect, from: Planned, ctx: PlanConte
     }
     node = w
     watermarkBound = windowEventTime
-    ctx.statefulNodes.push({ node: w as { outputMode: WindowAggregateNode['outputMode'] }, watermarkBound, aggregation: true })
+    ctx.statefulNodes.push({ node: w as { outputMode: WindowAggregateNode['outputMode'] }, watermarkBound, aggregation: true, session: window.kind === 'session' })
   } else {
     const eventTimeKey = keys.findIndex((k) => k.expr.kind === 'column' && input.columns.some((c) => c.index === (k.expr as { index: number }).index && c.eventTime))
     const a: AggregateNode = {

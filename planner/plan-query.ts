@@ -50,7 +50,7 @@ export class PlanContext {
   readonly warnings: string[] = []
   readonly sources: string[] = []
   /** Stateful nodes whose output mode is decided once the whole query is planned. */
-  readonly statefulNodes: { node: { outputMode: OutputMode }; watermarkBound: boolean; aggregation: boolean }[] = []
+  readonly statefulNodes: { node: { outputMode: OutputMode }; watermarkBound: boolean; aggregation: boolean; session?: boolean }[] = []
   constructor(readonly catalog: Catalog, readonly options: PlanOptions) {}
   id(): number {
     return this.nextId++
@@ -230,7 +230,8 @@ function planOrderAndLimit(select: AstSelect, planned: Planned, mode: OutputMode
     } else {
       expr = bindExpr(o.expr, scope)
     }
-    const nullsFirst = o.nullsFirst ?? o.descending
+    // Spark's default: NULLS FIRST ascending, NULLS LAST descending.
+    const nullsFirst = o.nullsFirst ?? !o.descending
     return { expr, descending: o.descending, nullsFirst }
   })
   const node: SortNode = { kind: 'sort', id: ctx.id(), schema: planned.node.schema, input: planned.node, keys, limit: select.limit }

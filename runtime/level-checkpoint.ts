@@ -159,6 +159,7 @@ export function storageError(what: string, cause: unknown): WeirError {
 
 function corrupt(queryId: string, what: string, why: string, cause?: unknown): WeirError {
   return new WeirError('CHECKPOINT_CORRUPT',
-    `the checkpoint of query ${queryId} is damaged: ${what}: ${why}; start the query under a new query name to begin from scratch`,
-    { domain: 'external', retryable: false, cause })
+    `the checkpoint of query ${queryId} is damaged: ${what}: ${why}; stop it with purge (DELETE /v1/queries/${queryId}?purge=true) ` +
+    `or start it under a new query name to begin from scratch`,
+    { domain: 'internal', retryable: false, cause })
 }

@@ -298,7 +298,7 @@ export class MicroBatchExecutor {
       numInputRows, inputRowsPerSecond: rate(numInputRows, sinceLast), processedRowsPerSecond: rate(numInputRows, batchDuration),
       durationMs: Object.fromEntries(Object.entries(durationMs).map(([k, v]) => [k, Math.round(v * 1000) / 1000])),
       eventTime, stateOperators, sources,
-      sink: { description: this.opts.sink.description, numOutputRows: output.rows.length },
+      sink: { description: this.opts.sink.description, numOutputRows: countOutputRows(output) },
     }
     this.recentProgress.push(progress)
     const keep = this.opts.progressHistory ?? 100
@@ -338,6 +338,14 @@ function collectEventTime(stats: Map<string, EventTimeStats>, source: string, ro
     s.sum += t
     s.count++
   }
+}
+
+/** Rows as a Spark sink would count them: an update is one row (its `U-` half is not counted). */
+function countOutputRows(batch: ChangeBatch): number {
+  if (batch.ops === null) return batch.rows.length
+  let n = 0
+  for (const op of batch.ops) if (op !== 'U-') n++
+  return n
 }
 
 function iso(ms: number): string {

@@ -102,7 +102,8 @@ export function reconcilePlan(old: QueryGraph, next: QueryGraph, queryLabel: str
   if (changes.length > 0) {
     throw new WeirError('INCOMPATIBLE_RESTART',
       `${queryLabel} cannot resume from its checkpoint: ${changes.join('; ')}. ` +
-      `Start it under a new query name (SET query_name = '…') to begin from scratch, or restore the previous statement`,
+      `Start it under a new query name (SET query_name = '…') to begin from scratch, stop it with purge ` +
+      `(DELETE /v1/queries/<id>?purge=true) to drop its checkpoint, or restore the previous statement`,
       { domain: 'user', status: 409 })
   }
   const oldIds = nodes(old.root).filter(isStateful).map((n) => n.id)

@@ -9,6 +9,8 @@ import { WeirError, assertNever } from '../runtime/errors.ts'
 import { systemClock, type Clock } from '../runtime/clock.ts'
 import type { Field, Row } from '../runtime/types.ts'
 import { MemoryDurableState, type DurableState } from './durable-state.ts'
+import { LevelDurableState } from './level-durable-state.ts'
+import { fileRoots } from '../connectors/file/file-sink-options.ts'
 import type { QueryInfo, SinkRecord, StatementResult } from './engine-api.ts'
 import type { RunningQuery } from './running-query.ts'
 import * as ddl from './statements/ddl.ts'
@@ -21,6 +23,10 @@ export interface EngineOptions {
   readonly autoRun?: boolean
   /** State that survives a restart; omit for a fresh engine. */
   readonly durable?: DurableState
+  /** A data directory: without `durable`, the engine keeps its state there in LevelDB (and closes it on close). */
+  readonly dataDir?: string
+  /** Directories file sinks may write in; default WEIR_FILE_ROOTS, else the data directory. */
+  readonly fileRoots?: readonly string[]
   /** Default row limit of a memory sink (`max_rows` option). */
   readonly memorySinkMaxRows?: number
 }
@@ -36,17 +42,24 @@ export class Engine implements Catalog {
   /** The default session, used when `execute` is given none. */
   readonly session: Session = {}
   readonly running = new Map<string, RunningQuery>()
+  /** Where file sinks may write by default (WEIR_FILE_ROOTS overrides); null without one. */
+  readonly dataDir: string | null
+  readonly fileRoots: readonly string[]
   private closed = false
 
-  private constructor(opts: EngineOptions) {
+  private constructor(opts: EngineOptions, private readonly ownsDurable = false) {
     this.durable = opts.durable ?? new MemoryDurableState()
+    this.dataDir = opts.dataDir ?? (this.durable instanceof LevelDurableState ? this.durable.dataDir : null)
+    this.fileRoots = opts.fileRoots ?? fileRoots(this.dataDir)
     this.clock = opts.clock ?? systemClock
     this.autoRun = opts.autoRun ?? true
     this.memorySinkMaxRows = opts.memorySinkMaxRows ?? 100_000
   }
 
   static async open(opts: EngineOptions = {}): Promise<Engine> {
-    const engine = new Engine(opts)
+    const owned = opts.durable === undefined && opts.dataDir !== undefined
+    const durable = opts.durable ?? (opts.dataDir !== undefined ? await LevelDurableState.open(opts.dataDir) : new MemoryDurableState())
+    const engine = new Engine({ ...opts, durable }, owned)
     await queries.resumePersistentQueries(engine)
     return engine
   }
@@ -139,6 +152,7 @@ export class Engine implements Catalog {
     // Stopping for shutdown keeps persistent queries "running" in the catalog so they resume.
     for (const q of this.running.values()) await q.stop('stopped', { persist: false })
     this.running.clear()
+    if (this.ownsDurable) await this.durable.close()
   }
 
   // Catalog (for the planner)

@@ -146,10 +146,14 @@ async function main(): Promise<void> {
       continue
     }
     const runs: FileRun[] = []
-    for (const mode of args.modes) runs.push(await runner.runFile(file, mode, args.update))
-    const straight = runs.find((r) => r.mode === 'straight')
-    if (args.update && straight && straight.goldens.size > 0) {
-      writeFileSync(path, rewriteGoldens(file, straight.goldens))
+    for (const mode of args.modes) {
+      const run = await runner.runFile(file, mode, args.update)
+      runs.push(run)
+      if (run.goldens.size > 0) {
+        // later modes check the plans just written
+        writeFileSync(path, rewriteGoldens(file, run.goldens))
+        file = parseFile(shown, readFileSync(path, 'utf8'))
+      }
     }
     const bad = runs.filter((r) => r.failures.length > 0)
     if (bad.length === 0) {

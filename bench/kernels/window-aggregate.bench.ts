@@ -3,10 +3,12 @@
  * pre-built rows in 1024-row chunks, run as micro-batches of ~100k rows with a watermark 5 s
  * behind (append mode: closed windows emitted and evicted). Compares TumblingWindowAggregate
  * (process + finish; and with commit into a write batch) with a hand-written Map-of-Maps loop
- * doing the same work on the same rows. Prints rows/s (median of rounds) and ratios; asserts
- * nothing.
+ * doing the same work on the same rows (its output rows materialised too). Prints rows/s
+ * (median of rounds) and the median of per-round ratios (side-by-side runs share the machine's
+ * noise); asserts nothing. `commit` adds writing every changed group to a MemoryStateStore
+ * write batch each micro-batch (mostly the store's JSON serialisation).
  *
- *   npx tsx bench/kernels/window-aggregate.bench.ts [rounds] [operator|commit|hand]
+ *   [KEYS=10000] npx tsx bench/kernels/window-aggregate.bench.ts [rounds] [operator|commit|hand]
  */
 import type { ColumnExpr, WindowAggregateNode } from '../../runtime/graph.ts'
 import type { BatchContext } from '../../runtime/operators/operator.ts'

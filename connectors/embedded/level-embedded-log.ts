@@ -170,6 +170,6 @@ function parseChunk(text: string, prefix: Buffer): Row[] {
     // reported below
   }
   throw new WeirError('CHECKPOINT_CORRUPT', `an embedded stream log chunk (key ${prefix.toString('hex')}…) is damaged: not a JSON array of rows`, {
-    domain: 'external', retryable: false,
+    domain: 'internal', retryable: false,
   })
 }

@@ -64,6 +64,7 @@ export class ExprConverter {
         const prec = PREC.get(it.op) ?? 0
         if (prec < minPrec) break
         i++
+        this.skipOperator(it.op)
         left = this.combine(it.op, left, parse(prec + 1))
       }
       return left
@@ -81,6 +82,14 @@ export class ExprConverter {
     const out = parse(1)
     if (i !== items.length) return this.syntax('malformed expression')
     return out
+  }
+
+  /** Moves past a binary operator, so that a prefix `-` or NOT after it is not matched to it. */
+  private skipOperator(op: string): void {
+    const [first, ...rest] = op.split(' ') as [string, ...string[]]
+    const isFirst = (t: Token): boolean => (t.kind === 'op' ? t.value === first : isWord(t, first))
+    if (this.loc.find(isFirst) === null) return
+    for (const part of rest) if (isWord(this.loc.next(), part)) this.loc.find(() => true)
   }
 
   private combine(op: string, left: Built, right: Built): AstExpr {
@@ -240,10 +249,12 @@ export class ExprConverter {
     return this.literal('string', tok === null ? value : tok.value, tok)
   }
 
-  private nameToken(node: Loose, name: string): Pos {
+  /** Locates a call's name; `distinct` when the pre-processor lifted a DISTINCT out of its parentheses. */
+  private callName(node: Loose, name: string): { pos: Pos; distinct: boolean } {
     this.seek(node)
     const tok = this.loc.ident(name)
-    return tok === null ? this.loc.here() : this.loc.pos(tok)
+    if (tok === null) return { pos: this.loc.here(), distinct: false }
+    return { pos: this.loc.pos(tok), distinct: this.pre.distinctCalls.has(tok.start) }
   }
 
   private func(node: Loose): AstExpr {
@@ -252,11 +263,11 @@ export class ExprConverter {
     if (parts.length !== 1 || rawName === null) return this.unsupported('qualified function names are not supported')
     if (isSet(node.over)) return this.unsupported('window functions (OVER) are not supported')
     const name = rawName.toLowerCase()
-    const pos = this.nameToken(node, rawName)
+    const { pos, distinct } = this.callName(node, rawName)
     const args = list(get(node.args, 'value'))
     if (name === 'not' && args.length === 1) return { kind: 'unary', op: 'not', operand: this.expr(args[0]), pos }
     if (args.some((a) => str(get(a, 'type')) === 'origin')) return this.trim(name, args, pos)
-    return { kind: 'function', name, args: args.map((a) => this.expr(a)), distinct: false, star: false, pos }
+    return { kind: 'function', name, args: args.map((a) => this.expr(a)), distinct, star: false, pos }
   }
 
   /** `TRIM([BOTH|LEADING|TRAILING] [chars] FROM s)` → trim / ltrim / rtrim(s [, chars]). */
@@ -289,8 +300,9 @@ export class ExprConverter {
     const args = node.args
     if (isSet(get(args, 'orderby'))) return this.unsupported('ORDER BY inside aggregates')
     if (isSet(get(args, 'separator'))) return this.unsupported(`${rawName.toUpperCase()} with a separator`)
-    const pos = this.nameToken(node, rawName)
-    const distinct = str(get(args, 'distinct'))?.toUpperCase() === 'DISTINCT'
+    const call = this.callName(node, rawName)
+    const pos = call.pos
+    const distinct = call.distinct || str(get(args, 'distinct'))?.toUpperCase() === 'DISTINCT'
     const inner = get(args, 'expr')
     const name = rawName.toLowerCase()
     if (str(get(inner, 'type')) === 'star') {

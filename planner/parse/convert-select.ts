@@ -3,24 +3,26 @@
  * FROM, WHERE, GROUP BY, HAVING, ORDER BY, LIMIT) because the locator finds positions by
  * scanning forward.
  */
-import type { AstColumn, AstExpr, AstSelect, AstTableRef, AstWindowTvf, FromItem, OrderItem, Pos, SelectItem } from '../ast.ts'
+import type { AstExpr, AstJoin, AstSelect, AstTableRef, AstWindowTvf, FromItem, OrderItem, Pos, SelectItem } from '../ast.ts'
 import { ExprConverter } from './convert-expr.ts'
 import { get, isObj, isSet, list, str, type Loose } from './loose.ts'
 import { identName, RESERVED, type Token } from './tokenizer.ts'
 
-const JOIN_TYPES: ReadonlyMap<string, AstJoinType> = new Map([
+const JOIN_TYPES: ReadonlyMap<string, AstJoin['joinType']> = new Map([
   ['join', 'inner'], ['inner join', 'inner'], ['left join', 'left'], ['left outer join', 'left'],
   ['right join', 'right'], ['right outer join', 'right'], ['full join', 'full'], ['full outer join', 'full'],
   ['cross join', 'cross'],
 ])
-type AstJoinType = 'inner' | 'left' | 'right' | 'full' | 'cross'
 
-/** Window TVFs and their argument counts after the table and time column. */
-const WINDOW_TVFS: ReadonlyMap<string, { fn: AstWindowTvf['fn']; args: number; usage: string }> = new Map([
-  ['tumble', { fn: 'tumble', args: 1, usage: 'TUMBLE(table, time_column, size)' }],
-  ['hop', { fn: 'hop', args: 2, usage: 'HOP(table, time_column, slide, size)' }],
-  ['session', { fn: 'session', args: 1, usage: 'SESSION(table, time_column, gap)' }],
-  ['cumulate', { fn: 'cumulate', args: 2, usage: 'CUMULATE(table, time_column, step, size)' }],
+/**
+ * Window TVFs and how many arguments may follow the table and time column (Flink's optional
+ * trailing offset for TUMBLE, HOP and CUMULATE included; the binder decides what it supports).
+ */
+const WINDOW_TVFS: ReadonlyMap<string, { fn: AstWindowTvf['fn']; min: number; max: number; usage: string }> = new Map([
+  ['tumble', { fn: 'tumble', min: 1, max: 2, usage: 'TUMBLE(table, time_column, size [, offset])' }],
+  ['hop', { fn: 'hop', min: 2, max: 3, usage: 'HOP(table, time_column, slide, size [, offset])' }],
+  ['session', { fn: 'session', min: 1, max: 1, usage: 'SESSION(table, time_column, gap)' }],
+  ['cumulate', { fn: 'cumulate', min: 2, max: 3, usage: 'CUMULATE(table, time_column, step, size [, offset])' }],
 ] as const)
 
 /** Fields of a FROM item we understand; any other (TABLESAMPLE, …) is rejected, never dropped. */
@@ -150,7 +152,10 @@ export class SelectConverter extends ExprConverter {
     const spec = WINDOW_TVFS.get(rawName.toLowerCase())
     if (spec === undefined) return this.unsupported(`table function ${rawName}`, pos)
     const args = list(get(fnNode.args, 'value'))
-    if (args.length !== spec.args + 2) return this.syntax(`${rawName.toUpperCase()} expects ${spec.args + 2} arguments: ${spec.usage}`, pos)
+    if (args.length < spec.min + 2 || args.length > spec.max + 2) {
+      const count = spec.min === spec.max ? `${spec.min + 2}` : `${spec.min + 2} or ${spec.max + 2}`
+      return this.syntax(`${rawName.toUpperCase()} expects ${count} arguments: ${spec.usage}`, pos)
+    }
     const tableNode = args[0]
     const tableName = str(get(get(get(tableNode, 'column'), 'expr'), 'value'))
     if (str(get(tableNode, 'type')) !== 'column_ref' || isSet(get(tableNode, 'table')) || tableName === null) {
@@ -160,7 +165,7 @@ export class SelectConverter extends ExprConverter {
     const time = this.expr(args[1])
     if (time.kind !== 'column') return this.syntax(`the second argument of ${rawName.toUpperCase()} must be a time column`, time.pos)
     const rest: AstExpr[] = args.slice(2).map((a) => this.expr(a))
-    return { kind: 'window_tvf', fn: spec.fn, table, timeColumn: time as AstColumn, args: rest, alias: this.tableAlias(item), pos }
+    return { kind: 'window_tvf', fn: spec.fn, table, timeColumn: time, args: rest, alias: this.tableAlias(item), pos }
   }
 
   private orderItem(node: unknown): OrderItem {

@@ -127,6 +127,12 @@ describe('positions', () => {
     ])
   })
 
+  it('match a prefix operator to its own token, not the binary operator before it', () => {
+    const [a, b] = select('SELECT a - -b, x NOT IN (1) AND NOT y FROM t').items
+    assert.deepEqual(a && walk(a.expr).map(([, p]) => p), ['1:8', '1:8', '1:12', '1:13'])
+    assert.deepEqual(b && walk(b.expr).map(([, p]) => p), ['1:16', '1:16', '1:16', '1:26', '1:33', '1:37'])
+  })
+
   it('locate columns in JOIN conditions and window TVFs', () => {
     const s = select("SELECT *\nFROM TUMBLE(c, ts, INTERVAL '1' MINUTE) AS w\n  JOIN u ON w.id = u.id")
     const f = s.from

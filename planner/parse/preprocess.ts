@@ -17,6 +17,11 @@ export interface Preprocessed {
   readonly base: number
   /** Intervals were replaced by identifier placeholders (the map's keys) of the same length. */
   readonly intervals: ReadonlyMap<string, AstInterval>
+  /**
+   * Start offsets of the names of calls written `f(DISTINCT …)`: node-sql-parser accepts DISTINCT
+   * only in COUNT, so we blank the keyword and remember it here.
+   */
+  readonly distinctCalls: ReadonlySet<number>
 }
 
 const WINDOW_TVFS = new Set(['tumble', 'hop', 'session', 'cumulate'])
@@ -29,6 +34,7 @@ export const INTERVAL_MARKER = /^__wiv(\d+)_*$/
 export function preprocess(src: SourceText, tokens: readonly Token[], start: number, end: number): Preprocessed {
   const chars = src.text.slice(start, end).split('')
   const intervals = new Map<string, AstInterval>()
+  const distinctCalls = new Set<number>()
   const put = (from: number, to: number, replacement: string): void => {
     for (let i = from; i < to; i++) chars[i - start] = replacement[i - from] ?? ' '
   }
@@ -42,11 +48,23 @@ export function preprocess(src: SourceText, tokens: readonly Token[], start: num
     if (t.kind === 'word') {
       const w = t.value.toLowerCase()
       if (SET_OPS.has(w)) err('SQL_UNSUPPORTED', `${w.toUpperCase()} is not supported`, t)
-      if (w === 'over' && (isOp(next, '(') || next?.kind === 'word')) {
+      if (w === 'over' && isOp(next, '(')) {
         err('SQL_UNSUPPORTED', 'window functions (OVER) are not supported; use GROUP BY with a window table function', t)
+      }
+      if (isOp(next, '(') && isWord(tokens[i + 2], 'distinct') && !isOp(tokens[i + 3], ')')) {
+        const kw = tokens[i + 2] as Token
+        put(kw.start, kw.end, '')
+        distinctCalls.add(t.start)
       }
       if (w === 'interval') {
         i = replaceInterval(src, tokens, i, intervals, put)
+      } else if (w === 'table' && isOp(next, '(') && isTvfName(tokens[i + 2]) && isOp(tokens[i + 3], '(')) {
+        // Flink wraps window TVFs: `FROM TABLE(TUMBLE(…))`. Blank `TABLE(` and its `)`.
+        const close = tokens[matchingParen(tokens, i + 1)]
+        if (close !== undefined) {
+          put(t.start, (next as Token).end, '')
+          put(close.start, close.end, '')
+        }
       } else if (WINDOW_TVFS.has(w) && isOp(next, '(') && isWord(tokens[i + 2], 'table')) {
         const table = tokens[i + 2] as Token
         put(table.start, table.end, '')
@@ -68,7 +86,21 @@ export function preprocess(src: SourceText, tokens: readonly Token[], start: num
       checkType(src, tokens, i + 1)
     }
   }
-  return { text: chars.join(''), base: start, intervals }
+  return { text: chars.join(''), base: start, intervals, distinctCalls }
+}
+
+function isTvfName(t: Token | undefined): boolean {
+  return t !== undefined && t.kind === 'word' && WINDOW_TVFS.has(t.value.toLowerCase())
+}
+
+/** Index of the `)` matching the `(` at `open`, or -1. */
+function matchingParen(tokens: readonly Token[], open: number): number {
+  let depth = 0
+  for (let j = open; j < tokens.length; j++) {
+    if (isOp(tokens[j], '(')) depth++
+    else if (isOp(tokens[j], ')') && --depth === 0) return j
+  }
+  return -1
 }
 
 /** Returns the index of the interval's last token. */
@@ -94,8 +126,9 @@ function replaceInterval(
   }
   const result = intervalMs(value.value, hasUnit ? unitTok.value : null)
   if (!result.ok) {
+    // A malformed value inside a well-formed INTERVAL literal is a bad literal, not bad syntax.
     const at = hasUnit && result.unsupported ? unitTok : value
-    throw sqlError(result.unsupported ? 'SQL_UNSUPPORTED' : 'SQL_PARSE_ERROR', result.message, src.pos(at.start))
+    throw sqlError(result.unsupported ? 'SQL_UNSUPPORTED' : 'INVALID_LITERAL', result.message, src.pos(at.start))
   }
   const last = hasUnit ? unitTok : value
   const marker = `__wiv${intervals.size}`.padEnd(last.end - kw.start, '_')

@@ -37,6 +37,8 @@ describe('expressions', () => {
     ['EXTRACT(HOUR FROM ts)', 'extract(hour, ts)'],
     ['COUNT(*)', 'count(*)'],
     ['count(DISTINCT x)', 'count(DISTINCT x)'],
+    ['SUM(DISTINCT x), avg(distinct x + 1)', 'sum(DISTINCT x)'],
+    ['avg( distinct x + 1)', 'avg(DISTINCT (+ x 1))'],
     ['SUM(x), MIN(x), MAX(x), AVG(x)', 'sum(x)'],
     ['SUBSTRING(a, 1, 2)', 'substring(a, 1, 2)'],
     ['SUBSTRING(a FROM 1 FOR 2)', 'substring(a, 1, 2)'],
@@ -178,13 +180,25 @@ describe('window table functions', () => {
     assert.deepEqual(t.pos, { line: 1, column: 15 })
   })
 
+  it('accepts an optional offset after the size', () => {
+    const t = tvf("SELECT * FROM TUMBLE(TABLE s, DESCRIPTOR(ts), INTERVAL '1' MINUTE, INTERVAL '15' SECOND)")
+    assert.deepEqual(t.args.map(exprText), ['interval:60000', 'interval:15000'])
+  })
+
+  it("accepts Flink's TABLE(…) wrapper", () => {
+    const t = tvf("SELECT * FROM TABLE(TUMBLE(TABLE clicks, DESCRIPTOR(ts), INTERVAL '10' MINUTES)) AS w")
+    assert.deepEqual([t.fn, t.table.name, t.timeColumn.name, t.args.map(exprText), t.alias], ['tumble', 'clicks', 'ts', ['interval:600000'], 'w'])
+    assert.deepEqual(t.pos, { line: 1, column: 21 })
+  })
+
   it('joins a window TVF with a table', () => {
     const f = select("SELECT * FROM TUMBLE(c, ts, INTERVAL '1' MINUTE) w JOIN u ON w.a = u.a").from as AstJoin
     assert.equal(f.left.kind, 'window_tvf')
   })
 
   it('checks the arguments', () => {
-    fails("SELECT * FROM HOP(c, ts, INTERVAL '1' MINUTE)", { code: 'SQL_PARSE_ERROR', message: /HOP expects 4 arguments/, column: 15 })
+    fails("SELECT * FROM HOP(c, ts, INTERVAL '1' MINUTE)", { code: 'SQL_PARSE_ERROR', message: /HOP expects 4 or 5 arguments/, column: 15 })
+    fails("SELECT * FROM SESSION(c, ts, INTERVAL '1' MINUTE, INTERVAL '1' MINUTE)", { message: /SESSION expects 3 arguments/ })
     fails("SELECT * FROM TUMBLE(c.x, ts, INTERVAL '1' MINUTE)", { message: /first argument of TUMBLE must be a table name/ })
     fails("SELECT * FROM TUMBLE(c, 1, INTERVAL '1' MINUTE)", { message: /second argument of TUMBLE must be a time column/, column: 25 })
     fails('SELECT * FROM generate_series(1, 2)', { code: 'SQL_UNSUPPORTED', column: 15 })

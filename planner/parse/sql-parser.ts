@@ -58,12 +58,16 @@ export function parseExpression(r: TokenRange): AstExpr {
   const base = start - SELECT_PREFIX.length
   const ast = astify(SELECT_PREFIX + pre.text, base, r, end)
   const node = Array.isArray(ast) ? ast[0] : ast
-  const shifted: Preprocessed = { text: SELECT_PREFIX + pre.text, base, intervals: pre.intervals }
+  const shifted: Preprocessed = { ...pre, text: SELECT_PREFIX + pre.text, base }
   const locator = new Locator(tokenize(pre.text, start, r.src), r.src, end)
   return guard(r.src, start, () => {
     const conv = new SelectConverter(locator, shifted)
+    const first = r.tokens[r.from] as Token
+    // `SELECT DISTINCT a` would parse, but DISTINCT is no part of an expression.
+    if (isSet(get(get(node, 'distinct'), 'type'))) return conv.syntax(`syntax error at or near "${r.src.raw(first)}"`, r.src.pos(first.start))
     const columns = list(get(node, 'columns'))
     const expr = conv.expr(get(columns[0], 'expr'))
+    if (expr.kind === 'star') return conv.syntax('syntax error at or near "*"', expr.pos)
     const alias = get(columns[0], 'as')
     const clauses = ['from', 'where', 'groupby', 'having', 'orderby', 'window'].some((k) => isSet(get(node, k)))
     if (columns.length === 1 && !isSet(alias) && !clauses && !isSet(get(get(node, 'limit'), 'value'))) return expr

@@ -150,6 +150,12 @@ describe('other statements', () => {
     assert.deepEqual(withCols.rows[0]?.map(exprText), ['TRUE', 'FALSE'])
   })
 
+  it('INSERT … VALUES with expressions that need the full parser', () => {
+    const st = oneOf("INSERT INTO t VALUES (INTERVAL '5' SECOND, CAST('1' AS INT), CASE WHEN TRUE THEN 1 END, -x)", 'insert_values')
+    assert.deepEqual(st.rows[0]?.map(exprText), ['interval:5000', "(cast '1' INT)", '(case _ [TRUE 1] _)', '(- x)'])
+    fails('INSERT INTO t VALUES ((SELECT 1))', { code: 'SQL_UNSUPPORTED', message: /subqueries/, column: 24 })
+  })
+
   it('rejects malformed VALUES', () => {
     fails('INSERT INTO t VALUES ()', { message: 'syntax error at or near ")"', column: 23 })
     fails('INSERT INTO t VALUES (1,)', { message: 'syntax error at or near ")"', column: 25 })
@@ -157,6 +163,9 @@ describe('other statements', () => {
     fails('INSERT INTO t VALUES (1) x', { message: 'syntax error at or near "x"', column: 26 })
     fails('INSERT INTO t VALUES (1 2)', { message: 'syntax error at or near "2"', column: 25 })
     fails('INSERT INTO t VALUES (a AS b)', { message: 'syntax error at or near "AS"', column: 25 })
+    fails('INSERT INTO t VALUES (DISTINCT a)', { message: 'syntax error at or near "DISTINCT"', column: 23 })
+    fails('INSERT INTO t VALUES (1, *)', { message: 'syntax error at or near "*"', column: 26 })
+    fails('INSERT INTO t VALUES (1), (2 FROM x)', { message: 'syntax error at or near "FROM"', column: 30 })
   })
 
   it('INSERT … SELECT with EMIT', () => {

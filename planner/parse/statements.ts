@@ -143,7 +143,11 @@ function simpleLiteral(s: TokenStream, from: number, to: number): AstLiteral | n
   const a = s.tokens[from] as Token
   const b = s.tokens[from + 1]
   const pos = s.pos(a)
-  const number = (t: Token, sign: number): AstLiteral => ({ kind: 'literal', type: 'number', value: sign * Number(t.value), isInteger: /^\d+$/.test(t.value), pos })
+  // Out-of-range numbers fall through to the full parser, which reports them.
+  const number = (t: Token, sign: number): AstLiteral | null => {
+    const value = sign * Number(t.value)
+    return Number.isFinite(value) ? { kind: 'literal', type: 'number', value, isInteger: /^\d+$/.test(t.value), pos } : null
+  }
   if (to - from === 1) {
     if (a.kind === 'string') return { kind: 'literal', type: 'string', value: a.value, pos }
     if (a.kind === 'number') return number(a, 1)

@@ -33,6 +33,7 @@ export class Accumulators {
   /** Adds one input row to a state. */
   readonly update: UpdateFn
   private readonly offsets: number[] = []
+  private readonly hasDistinct: boolean
 
   constructor(calls: readonly AggregateCall[]) {
     this.calls = calls
@@ -42,6 +43,7 @@ export class Accumulators {
       width += c.fn === 'avg' ? 2 : 1
     }
     this.width = width
+    this.hasDistinct = calls.some((c) => c.fn === 'count_distinct')
     this.update = this.compileUpdate()
     this.create = this.compileCreate()
     this.results = this.compileResults()
@@ -100,8 +102,12 @@ export class Accumulators {
     return c
   }
 
-  /** JSON form for the state store: COUNT DISTINCT maps become `[value, n]` pair lists. */
+  /**
+   * JSON form for the state store: COUNT DISTINCT maps become `[value, n]` pair lists. Without
+   * COUNT DISTINCT the state is JSON already and is returned as is (stores copy on write).
+   */
   encode(s: AccState): JsonValue[] {
+    if (!this.hasDistinct) return s as JsonValue[]
     return s.map((v) => (v instanceof Map ? [...v].map(([k, n]) => [k, n]) : (v as JsonValue)))
   }
 

@@ -18,11 +18,13 @@ export interface PaneKernelHost {
   paneOf(t: number): number
   /** The pane to update for rows of pane start `p`, or undefined when they are late for all its windows. */
   enterPane(p: number, watermark: number | null): Pane | undefined
+  /** How many windows containing pane `p` end at or before the watermark (a row there is dropped once per such window). */
+  lateWindows(p: number, watermark: number | null): number
   addGroup(pane: Pane, p: number, k: LookupKey, row: Row): Group
   touch(g: Group): void
 }
 
-/** Applies a chunk of rows; returns the number dropped as late. */
+/** Applies a chunk of rows; returns the number of (row, window) pairs dropped as late. */
 export type PaneKernel = (rows: readonly Row[], watermark: number | null, epoch: number) => number
 
 export function compilePaneKernel(
@@ -37,7 +39,7 @@ export function compilePaneKernel(
   const keyCode = keys.singleColumn !== null ? `row[${int(keys.singleColumn)}] ?? null` : 'lookup(row)'
   const source = `
 return function paneKernel(rows, wm, epoch) {
-  let paneStart = NaN, paneLimit = NaN, pane = undefined, dropped = 0;
+  let paneStart = NaN, paneLimit = NaN, pane = undefined, dropped = 0, late = 0;
   for (let i = 0; i < rows.length; i++) {
     const row = rows[i];
     const t = row[${int(timeColumn)}];
@@ -46,8 +48,10 @@ return function paneKernel(rows, wm, epoch) {
       paneStart = host.paneOf(t);
       paneLimit = paneStart + ${JSON.stringify(paneSize)};
       pane = host.enterPane(paneStart, wm);
+      late = host.lateWindows(paneStart, wm);
     }
-    if (pane === undefined) { dropped++; continue; }
+    dropped += late;
+    if (pane === undefined) continue;
     const k = ${keyCode};
     let g = pane.get(k);
     if (g === undefined) g = host.addGroup(pane, paneStart, k, row);

@@ -7,9 +7,9 @@
  * is `Map<paneStart, Map<lookupKey, Group>>`, one state entry per pane and group.
  *
  * Lateness (Spark, per window): a row is late for a window whose end <= the batch's
- * watermark. A row is dropped, and counted in numRowsDroppedByWatermark once, only when it is
- * late for ALL its windows, i.e. when the last window containing its pane has closed. A row
- * late for some windows only still enters its pane; it cannot reach the windows it is late
+ * watermark. As in Spark, which expands a row into its windows before the watermark filter,
+ * numRowsDroppedByWatermark counts (row, window) pairs: a hopping row late for two of its three
+ * windows counts 2. A row late for some windows only still enters its pane; it cannot reach the windows it is late
  * for, because those are emitted (append) or left alone (update) using the state as of the
  * batch's start: windows close in `startBatch`, before the batch's rows are applied.
  *
@@ -46,7 +46,6 @@ export interface PaneAssigner {
   panesOf(start: number, end: number): number[]
 }
 
-
 interface WindowRef {
   readonly start: number
   readonly end: number
@@ -75,6 +74,14 @@ export abstract class PaneWindowAggregate extends AggregateBase {
     const host: PaneKernelHost = {
       paneOf: assigner.paneOf,
       enterPane: (p, wm) => (wm !== null && assigner.lastEnd(p) <= wm ? undefined : this.paneFor(p)),
+      lateWindows: (p, wm) => {
+        if (wm === null) return 0
+        let n = 0
+        assigner.windowsOf(p, (_start, end) => {
+          if (end <= wm) n++
+        })
+        return n
+      },
       addGroup: (pane, p, k, row) => {
         const g = this.newGroup(p, k, row)
         pane.set(k, g)

@@ -73,7 +73,7 @@ export function compareKeys(a: StateKey, b: StateKey): number {
 
 /** An identity string for a key (equal keys give equal strings), for hashing, not ordering. */
 export function keyIdentity(key: StateKey): string {
-  for (const part of key) keyPartRank(part)
+  for (const part of key) if (typeof part === 'number' && Number.isNaN(part)) keyPartRank(part)
   // JSON keeps types apart (1 vs "1" vs true) and maps -0 to 0, as the order does.
   return JSON.stringify(key)
 }

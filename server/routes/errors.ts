@@ -21,7 +21,7 @@ export interface HttpError {
 /** fastify's error codes → ours. */
 const FASTIFY_CODES: Readonly<Record<string, { code: string; status: number }>> = {
   FST_ERR_CTP_BODY_TOO_LARGE: { code: 'PAYLOAD_TOO_LARGE', status: 413 },
-  FST_ERR_CTP_INVALID_MEDIA_TYPE: { code: 'UNSUPPORTED_MEDIA_TYPE', status: 415 },
+  FST_ERR_CTP_INVALID_MEDIA_TYPE: { code: 'INVALID_REQUEST', status: 415 },
   FST_ERR_CTP_INVALID_JSON_BODY: { code: 'INVALID_REQUEST', status: 400 },
   FST_ERR_CTP_EMPTY_JSON_BODY: { code: 'INVALID_REQUEST', status: 400 },
   FST_ERR_CTP_INVALID_CONTENT_LENGTH: { code: 'INVALID_REQUEST', status: 400 },
@@ -35,11 +35,20 @@ interface FastifyLikeError {
   readonly message?: unknown
 }
 
+/**
+ * Statuses of user errors raised without one (SQL errors carry a position, not a status), as
+ * docs/errors.md lists them.
+ */
+const USER_STATUS: Readonly<Record<string, number>> = {
+  UNKNOWN_QUERY: 404, ALREADY_EXISTS: 409, IN_USE: 409, INCOMPATIBLE_RESTART: 409,
+  UNAUTHORIZED: 401, PAYLOAD_TOO_LARGE: 413, LIMIT_EXCEEDED: 429,
+}
+
 export function statusOf(err: WeirError): number {
   if (err.status !== undefined) return err.status
   switch (err.domain) {
     case 'user':
-      return 400
+      return USER_STATUS[err.code] ?? 400
     case 'external':
       return err.retryable ? 503 : 502
     case 'internal':

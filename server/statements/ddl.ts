@@ -1,8 +1,10 @@
 /** CREATE, DROP and INSERT … VALUES. */
+import { resolve } from 'node:path'
 import type { CreateSink, CreateStream, CreateTable, Drop, InsertValues, Pos } from '../../planner/ast.ts'
 import { analyzeCreateRelation, analyzeCreateSink, planInsertValues } from '../../planner/ddl.ts'
 import { compileExpr } from '../../runtime/expr/compile.ts'
-import { sqlError } from '../../runtime/errors.ts'
+import { sqlError, WeirError } from '../../runtime/errors.ts'
+import { FILE_SINK_OPTION_KEYS, fileSinkOptions } from '../../connectors/file/file-sink-options.ts'
 import type { Row } from '../../runtime/types.ts'
 import type { Engine } from '../engine.ts'
 import type { StatementResult } from '../engine-api.ts'
@@ -11,6 +13,7 @@ import type { StatementResult } from '../engine-api.ts'
 const EMBEDDED_OPTIONS = new Set(['startup_mode', 'max_rows_per_batch'])
 const SINK_CONNECTORS: Readonly<Record<string, ReadonlySet<string>>> = {
   memory: new Set(['connector', 'max_rows']),
+  file: FILE_SINK_OPTION_KEYS,
 }
 
 export async function createRelation(engine: Engine, s: CreateStream | CreateTable): Promise<StatementResult> {
@@ -47,6 +50,7 @@ export async function createSink(engine: Engine, s: CreateSink): Promise<Stateme
     if (!known.has(o.key)) throw sqlError('INVALID_OPTION', `unknown option "${o.key}" for a ${def.connector} sink; known: ${[...known].join(', ')}`, o.pos)
   }
   checkPositiveInt('max_rows', def.options.max_rows, s.pos)
+  if (def.connector === 'file') checkFileSink(engine, def.options, s.pos)
   await engine.durable.putSink(def)
   return { kind: 'ok', statement: 'CREATE SINK', message: `created ${def.connector} sink ${def.name}` }
 }
@@ -93,6 +97,22 @@ export async function insertValues(engine: Engine, s: InsertValues): Promise<Sta
   }
   await engine.durable.putTableRows(target.name, table)
   return { kind: 'insert', target: target.name, count: rows.length, startOffset: 0, endOffset: table.length }
+}
+
+/** A file sink's path must be allowed and not shared with another file sink. */
+function checkFileSink(engine: Engine, options: Readonly<Record<string, string>>, pos: Pos): void {
+  try {
+    const roots = engine.fileRoots
+    const { path } = fileSinkOptions(options, roots)
+    for (const other of engine.durable.sinks.values()) {
+      if (other.connector === 'file' && other.options.path !== undefined && resolve(roots[0]!, other.options.path) === path) {
+        throw new WeirError('IN_USE', `sink ${other.name} already writes to ${path}`)
+      }
+    }
+  } catch (err) {
+    if (err instanceof WeirError && err.position === undefined) throw sqlError(err.code, err.message, pos)
+    throw err
+  }
 }
 
 function checkStartupMode(value: string | undefined, pos: Pos): void {

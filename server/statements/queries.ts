@@ -9,6 +9,7 @@ import { MicroBatchExecutor, type Trigger } from '../../runtime/micro-batch-exec
 import { createOperator } from '../../runtime/operators/build.ts'
 import { runBounded } from '../../runtime/run-bounded.ts'
 import { MemoryCheckpoint } from '../../runtime/checkpoint.ts'
+import { resumePlan } from '../../runtime/restart-compat.ts'
 import type { ReadLimit, Source } from '../../runtime/source.ts'
 import type { Sink } from '../../runtime/sink.ts'
 import type { Row } from '../../runtime/types.ts'
@@ -16,6 +17,8 @@ import { WeirError, sqlError } from '../../runtime/errors.ts'
 import { EmbeddedStreamSource } from '../../connectors/embedded/embedded-stream.ts'
 import { MemorySink } from '../../connectors/memory/memory-sink.ts'
 import { PushSink } from '../../connectors/memory/push-sink.ts'
+import { FileSink } from '../../connectors/file/file-sink.ts'
+import { fileSinkOptions } from '../../connectors/file/file-sink-options.ts'
 import type { Engine, Session } from '../engine.ts'
 import type { StatementResult } from '../engine-api.ts'
 import type { StoredQuery } from '../durable-state.ts'
@@ -76,7 +79,7 @@ interface StartRequest {
 async function startQuery(engine: Engine, req: StartRequest): Promise<RunningQuery> {
   const { session } = req
   const planned = planQuery(req.select, engine, { emit: req.emit, sessionOutputMode: session.output_mode })
-  const { graph } = planned
+  let { graph } = planned
   if (req.sinkName !== null && !req.id) {
     for (const q of engine.running.values()) {
       if (q.status === 'running' && q.opts.sinkName === req.sinkName) {
@@ -85,11 +88,16 @@ async function startQuery(engine: Engine, req: StartRequest): Promise<RunningQue
     }
   }
   const trigger = parseTrigger(session.trigger)
-  const id = req.id ?? (await engine.durable.newQueryId())
   const name = session.query_name ?? null
   if (name !== null && !req.id && [...engine.running.values()].some((q) => q.status === 'running' && q.opts.name === name)) {
     throw new WeirError('ALREADY_EXISTS', `a running query is already named "${name}"`, { status: 409 })
   }
+  // As with Spark's checkpoint location, a persistent query started under the name of a stopped
+  // one resumes from its checkpoint (when the plans are compatible, see restart-compat.ts).
+  const previous = req.id || name === null || req.sinkName === null
+    ? undefined
+    : [...engine.durable.queries.values()].find((q) => q.name === name && q.status !== 'running')
+  const id = req.id ?? previous?.id ?? (await engine.durable.newQueryId())
   const sessionLimit = checkPositiveInt('max_rows_per_batch', session.max_rows_per_batch)
   const sources = new Map<string, Source>()
   const limits = new Map<string, ReadLimit>()
@@ -104,22 +112,38 @@ async function startQuery(engine: Engine, req: StartRequest): Promise<RunningQue
   let pushSink: PushSink | null = null
   if (req.sinkName !== null) {
     const def = engine.durable.sinks.get(req.sinkName)!
-    const maxRows = checkPositiveInt('max_rows', def.options.max_rows) ?? engine.memorySinkMaxRows
-    sink = new MemorySink(req.sinkName, engine.durable.memorySink(req.sinkName, maxRows)!)
+    if (def.connector === 'file') {
+      if (graph.outputMode !== 'append') {
+        throw new WeirError('UNSUPPORTED_OPERATION', `the file sink ${def.name} accepts append output mode only; this query's output mode is ${graph.outputMode}`)
+      }
+      const { path, format } = fileSinkOptions(def.options, engine.fileRoots)
+      sink = await FileSink.open(def.name, path, format)
+    } else {
+      const maxRows = checkPositiveInt('max_rows', def.options.max_rows) ?? engine.memorySinkMaxRows
+      sink = new MemorySink(req.sinkName, engine.durable.memorySink(req.sinkName, maxRows)!)
+    }
   } else {
     sink = pushSink = new PushSink()
   }
-  const executor = await MicroBatchExecutor.start({
-    queryId: id, name, graph, sources, sink, limits, trigger, clock: engine.clock, createOperator,
-    checkpoint: req.sinkName !== null ? engine.durable.checkpoint(id) : new MemoryCheckpoint(),
-  })
+  const checkpoint = req.sinkName !== null ? engine.durable.checkpoint(id) : new MemoryCheckpoint()
+  let executor: MicroBatchExecutor
+  try {
+    if (req.sinkName !== null) graph = await resumePlan(checkpoint, graph, name === null ? `query ${id}` : `query "${name}" (${id})`)
+    executor = await MicroBatchExecutor.start({
+      queryId: id, name, graph, sources, sink, limits, trigger, clock: engine.clock, createOperator, checkpoint,
+    })
+  } catch (err) {
+    await sink.close()
+    throw err
+  }
   const q = new RunningQuery({
     id, name, sql: req.sql, outputMode: graph.outputMode, trigger, triggerText: describeTrigger(trigger),
     columns: graph.schema.fields, sinkName: req.sinkName, sink, pushSink, sources: [...sources.values()], executor,
     clock: engine.clock, explain: explainGraph(graph, { description: req.sinkName ?? 'push query' }, planned.warnings),
     onStatus: (rq, persist) => {
       const stored = engine.durable.queries.get(rq.id)
-      if (stored && persist) void engine.durable.putQuery({ ...stored, status: rq.status, error: rq.error })
+      // Failing to record the status (a full disk) must not crash the process.
+      if (stored && persist) engine.durable.putQuery({ ...stored, status: rq.status, error: rq.error }).catch(() => undefined)
     },
   })
   if (req.sinkName !== null && !req.id) {

@@ -52,7 +52,9 @@ function makeCase(index: number): Case {
   const rng = new Rng(caseSeed(SEED, index))
   const stream = generateEvents(rng)
   const query = groupQuery(group, rng, stream.vType)
-  return { label: `#${index} (${group}; reproduce: DIFF_SEED=${SEED} DIFF_ONLY=${index})`, stream, query }
+  // Sometimes restart the engine on its durable state between batches: results must not change.
+  const restartsAfter = rng.chance(0.3) ? [rng.int(0, stream.batches.length - 1)] : []
+  return { label: `#${index} (${group}; reproduce: DIFF_SEED=${SEED} DIFF_ONLY=${index})`, stream, query, restartsAfter }
 }
 
 describe(`differential: Weir vs DuckDB (DIFF_SEED=${SEED}, ${ONLY === null ? `${CASES} cases` : `case ${ONLY}`})`, () => {

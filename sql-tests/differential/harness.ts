@@ -4,6 +4,7 @@
  */
 import { Engine } from '../../server/engine.ts'
 import { ManualClock, type QueryInfo, type SinkRecord } from '../../server/engine-api.ts'
+import type { QueryProgress } from '../../runtime/progress.ts'
 import type { Event, EventStream } from './generator.ts'
 import { multisetDiff, normalise, replayWatermark, type Oracle, type OutRow } from './oracle.ts'
 import { renderWeirQuery, type Query } from './query-ast.ts'
@@ -12,11 +13,15 @@ export interface Case {
   readonly label: string
   readonly stream: EventStream
   readonly query: Query
+  /** Close the engine and reopen it on the same durable state after these batch indexes. */
+  readonly restartsAfter?: readonly number[]
 }
 
 export interface EngineRun {
   readonly records: readonly SinkRecord[]
   readonly info: QueryInfo
+  /** Progress of every batch, across restarts, by batchId. */
+  readonly progress: readonly QueryProgress[]
   readonly sql: string
 }
 
@@ -44,22 +49,36 @@ export function createStreamSql(stream: EventStream): string {
 /** Runs the query over the stream's batches: one INSERT and one `runDueBatches()` per batch. */
 export async function runEngine(c: Case): Promise<EngineRun> {
   const clock = new ManualClock()
-  const engine = await Engine.open({ clock, autoRun: false })
+  let engine = await Engine.open({ clock, autoRun: false })
+  const progress = new Map<number, QueryProgress>()
+  const info = (): QueryInfo => {
+    const q = engine.listQueries().find((x) => x.sink === 'out')
+    if (q === undefined) throw new Error('the query writing to sink "out" is not listed')
+    for (const p of q.recentProgress) progress.set(p.batchId, p)
+    return q
+  }
   try {
     await engine.execute(createStreamSql(c.stream))
     await engine.execute(`CREATE SINK out WITH (connector = 'memory')`)
     const sql = renderWeirQuery(c.query, 'out')
     await engine.execute(sql)
     let offset = 0
-    for (const size of c.stream.batches) {
+    for (const [b, size] of c.stream.batches.entries()) {
       await engine.execute(insertSql(c.stream.rows.slice(offset, offset + size), c.stream.vType))
       offset += size
       clock.advance(1000)
       await engine.runDueBatches()
+      if (c.restartsAfter?.includes(b) === true) {
+        info()
+        const durable = engine.durable
+        await engine.close()
+        engine = await Engine.open({ clock, autoRun: false, durable })
+        await engine.runDueBatches()
+      }
     }
-    const info = engine.listQueries().find((q) => q.sink === 'out')
-    if (info === undefined) throw new Error('the query writing to sink "out" is not listed')
-    return { records: [...engine.sinkOutput('out')], info, sql }
+    const last = info()
+    const all = [...progress.values()].sort((a, z) => a.batchId - z.batchId)
+    return { records: [...engine.sinkOutput('out')], info: last, progress: all, sql }
   } finally {
     await engine.close()
   }
@@ -71,7 +90,7 @@ const rowOf = (r: SinkRecord): OutRow => r.row.map(normalise)
 function actualRows(c: Case, run: EngineRun): { rows: OutRow[]; problems: string[] } {
   const problems: string[] = []
   if (c.query.mode === 'complete') {
-    const progress = run.info.recentProgress
+    const progress = run.progress
     const lastBatch = progress.length === 0 ? -1 : progress[progress.length - 1]!.batchId
     const nonSnapshot = run.records.filter((r) => !r.snapshot)
     if (nonSnapshot.length > 0) problems.push(`${nonSnapshot.length} complete-mode records are not marked snapshot`)
@@ -108,7 +127,7 @@ function applyChangelog(records: readonly SinkRecord[]): { rows: OutRow[]; probl
 function timelinessProblems(c: Case, run: EngineRun): string[] {
   if (c.query.mode !== 'append' || c.query.window === null) return []
   const wmOf = new Map<number, number | null>()
-  for (const p of run.info.recentProgress) {
+  for (const p of run.progress) {
     const w = p.eventTime.watermark
     wmOf.set(p.batchId, w === undefined || w === '' ? null : Date.parse(w))
   }
@@ -129,7 +148,7 @@ function timelinessProblems(c: Case, run: EngineRun): string[] {
 function progressProblems(c: Case, run: EngineRun, expectedDropped: number): string[] {
   const problems: string[] = []
   const replay = replayWatermark(c.stream)
-  const progress = run.info.recentProgress
+  const progress = run.progress
   const data = progress.filter((p) => p.numInputRows > 0)
   const sizes = data.map((p) => p.numInputRows)
   if (sizes.join(',') !== c.stream.batches.join(',')) {
@@ -201,7 +220,7 @@ function describe(c: Case, finalWm: number | null, duckSql: string, problems: re
     return `  batch ${b}: ${insertSql(rows, c.stream.vType)}`
   })
   return [
-    `case ${c.label}`,
+    `case ${c.label}${c.restartsAfter?.length ? ` (engine restarted after batch ${c.restartsAfter.join(', ')})` : ''}`,
     ...problems.map((p) => `  ! ${p}`),
     `  stream: ${createStreamSql(c.stream)}`,
     `  weir:   ${renderWeirQuery(c.query, 'out')}`,

@@ -91,6 +91,8 @@ export function renderExpr(e: QExpr, d: Dialect): string {
       return `(CASE${whens}${e.else === null ? '' : ` ELSE ${r(e.else)}`} END)`
     }
     case 'fn':
+      // Weir's CONCAT is Spark's (NULL if any argument is NULL); DuckDB's skips NULLs, its || does not.
+      if (e.name === 'concat' && d === 'duckdb') return `(${e.args.map(r).join(' || ')})`
       return `${e.name.toUpperCase()}(${e.args.map(r).join(', ')})`
     case 'cast':
       return `CAST(${r(e.e)} AS ${e.type})`
@@ -168,10 +170,13 @@ export function renderWeirQuery(q: Query, sink: string): string {
  */
 export function renderDroppedCount(q: Query): string | null {
   if (q.window === null || q.mode === 'complete') return null
+  // Spark expands a row into its windows before the watermark filter, so it counts one drop per
+  // (row, window) pair whose window has closed: a hopping row late for 2 of 3 windows counts 2.
   const w = q.window
-  const lastEnd = w.kind === 'tumble'
-    ? `(ts // ${w.sizeS * SECOND}) * ${w.sizeS * SECOND} + ${w.sizeS * SECOND}`
-    : `(ts // ${w.slideS * SECOND}) * ${w.slideS * SECOND} + ${w.sizeS * SECOND}`
+  const slide = (w.kind === 'tumble' ? w.sizeS : w.slideS) * SECOND
+  const size = w.sizeS * SECOND
+  const n = Math.ceil(size / slide)
   const where = q.where === null ? '' : ` AND ${renderExpr(q.where, 'duckdb')}`
-  return `SELECT COUNT(*) FROM events WHERE wm IS NOT NULL AND ${lastEnd} <= wm${where}`
+  const starts = `SELECT e.*, (e.ts // ${slide}) * ${slide} - r.i * ${slide} AS window_start FROM events AS e CROSS JOIN range(0, ${n}) AS r(i)`
+  return `SELECT COUNT(*) FROM (${starts}) AS h WHERE h.window_start + ${size} > h.ts AND h.wm IS NOT NULL AND h.window_start + ${size} <= h.wm${where}`
 }
