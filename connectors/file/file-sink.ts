@@ -45,7 +45,7 @@ export class FileSink implements Sink {
     const text = this.format === 'json' ? toJsonLines(changes.rows, info.schema.fields) : toCsv(changes.rows, info.schema.fields)
     const sha256 = createHash('sha256').update(text).digest('hex')
     const committed = this.log.get(info.queryId, batchId)
-    if (committed && process.env.MUTATE !== "1") {
+    if (committed) {
       if (committed.sha256 === sha256) return
       throw new WeirError('SINK_BATCH_MISMATCH',
         `batch ${batchId} of query ${info.queryId} was already committed to ${this.dir} with different content (${committed.rows} rows, now ${changes.rows.length}); ` +

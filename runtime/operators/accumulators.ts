@@ -107,7 +107,8 @@ export class Accumulators {
    * COUNT DISTINCT the state is JSON already and is returned as is (stores copy on write).
    */
   encode(s: AccState): JsonValue[] {
-    if (!this.hasDistinct) return s as JsonValue[]
+    // A copy: the state store owns what it is given, and the live accumulator keeps changing.
+    if (!this.hasDistinct) return (s as JsonValue[]).slice()
     return s.map((v) => (v instanceof Map ? [...v].map(([k, n]) => [k, n]) : (v as JsonValue)))
   }
 

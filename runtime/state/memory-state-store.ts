@@ -1,31 +1,33 @@
 /**
- * An in-memory `StateStore`, for tests and for queries that need no durability. It behaves
- * like the LevelDB store: values are copied through JSON on write (so only JSON-serialisable
- * state survives, exactly as on disk), `scan` returns committed entries in key order, and a
- * write batch is applied atomically by `commit` — all of it or, if it fails, none of it.
+ * An in-memory `StateStore`, for tests and for queries that need no durability.
+ *
+ * Like the LevelDB store it takes ownership of the values it is given (the `StateWriteBatch`
+ * contract: callers never mutate a value after `put`), returns committed entries in key order,
+ * and applies a write batch atomically. It copies through JSON on *read*, not on write, so a
+ * restored operator sees exactly what a disk store would give back (only JSON-serialisable
+ * state survives) while a commit on the hot path costs a Map update per key.
  */
 import { assertNever, internalError } from '../errors.ts'
 import { compareKeys, keyIdentity } from './key-order.ts'
 import type { StateEntry, StateKey, StateStore, StateWriteBatch } from './state-store.ts'
 
 type WriteOp =
-  | { readonly kind: 'put'; readonly namespace: string; readonly id: string; readonly key: StateKey; readonly json: string }
+  | { readonly kind: 'put'; readonly namespace: string; readonly id: string; readonly key: StateKey; readonly value: unknown }
   | { readonly kind: 'del'; readonly namespace: string; readonly id: string }
   | { readonly kind: 'clear'; readonly namespace: string }
 
 interface StoredEntry {
   readonly key: StateKey
-  readonly json: string
+  readonly value: unknown
 }
 
-/** Writes collected for one atomic commit. Values are serialised at `put`, so later mutation of them is harmless. */
+/** Writes collected for one atomic commit. */
 export class MemoryWriteBatch implements StateWriteBatch {
   readonly ops: WriteOp[] = []
 
   put(namespace: string, key: StateKey, value: unknown): void {
-    const json = JSON.stringify(value)
-    if (json === undefined) throw internalError(`state value for ${namespace} is not JSON-serialisable`)
-    this.ops.push({ kind: 'put', namespace, id: keyIdentity(key), key: [...key], json })
+    if (value === undefined) throw internalError(`state value for ${namespace} is undefined`)
+    this.ops.push({ kind: 'put', namespace, id: keyIdentity(key), key, value })
   }
 
   del(namespace: string, key: StateKey): void {
@@ -49,37 +51,29 @@ export class MemoryStateStore implements StateStore {
     return new MemoryWriteBatch()
   }
 
-  /** Applies every write of the batch, in order, atomically. */
+  /**
+   * Applies every write of the batch, in order. Nothing in the loop can fail (keys were checked
+   * and encoded when the batch was filled), so the batch is applied whole.
+   */
   commit(batch: MemoryWriteBatch): void {
     this.checkOpen()
-    // Apply to copies of the touched namespaces, then swap them in: all or nothing.
-    const staged = new Map<string, Map<string, StoredEntry>>()
-    const stagedOf = (ns: string): Map<string, StoredEntry> => {
-      let m = staged.get(ns)
-      if (m === undefined) {
-        m = new Map(this.namespaces.get(ns))
-        staged.set(ns, m)
-      }
-      return m
-    }
     for (const op of batch.ops) {
       switch (op.kind) {
-        case 'put':
-          stagedOf(op.namespace).set(op.id, { key: op.key, json: op.json })
+        case 'put': {
+          let ns = this.namespaces.get(op.namespace)
+          if (ns === undefined) this.namespaces.set(op.namespace, (ns = new Map()))
+          ns.set(op.id, { key: op.key, value: op.value })
           break
+        }
         case 'del':
-          stagedOf(op.namespace).delete(op.id)
+          this.namespaces.get(op.namespace)?.delete(op.id)
           break
         case 'clear':
-          stagedOf(op.namespace).clear()
+          this.namespaces.delete(op.namespace)
           break
         default:
           assertNever(op, 'state write')
       }
-    }
-    for (const [ns, entries] of staged) {
-      if (entries.size === 0) this.namespaces.delete(ns)
-      else this.namespaces.set(ns, entries)
     }
   }
 
@@ -87,7 +81,7 @@ export class MemoryStateStore implements StateStore {
     this.checkOpen()
     const entries = [...(this.namespaces.get(namespace)?.values() ?? [])]
     entries.sort((a, b) => compareKeys(a.key, b.key))
-    for (const e of entries) yield { key: [...e.key], value: JSON.parse(e.json) as unknown }
+    for (const e of entries) yield { key: [...e.key], value: JSON.parse(JSON.stringify(e.value)) as unknown }
   }
 
   /** Number of committed entries in a namespace (tests, metrics). */

@@ -6,7 +6,9 @@
  *
  * Keys are tuples of scalars; a store encodes them so that byte order equals value order
  * (numbers, then strings, element by element), so `scan` returns entries in key order.
- * Values are any JSON-serialisable data; the store copies them on write (no aliasing).
+ * Values are any JSON-serialisable data. The store owns a value once it is `put`: callers must
+ * never mutate it afterwards (encode a fresh copy of live state), which lets the in-memory store
+ * keep it without copying.
  *
  * WARNING: `scan` sees only committed state. Writes in an open batch are invisible until the
  * executor commits it.

@@ -135,15 +135,16 @@ test(`survives ${KILLS} SIGKILLs, some in the middle of a LevelDB write, with ex
       ? { WEIR_CRASH_DURING: `${WRITE_KINDS[Math.floor(rand() * WRITE_KINDS.length)]}:${1 + Math.floor(rand() * 6)}` }
       : {}
     const child = startChild(dir, env)
-    await child.waitFor((l) => l === 'started' || l === 'done', 30_000)
     if (!inWrite) {
+      await child.waitFor((l) => l === 'started' || l === 'done', 30_000)
       const delay = Math.floor(rand() * 400)
       const timer = setTimeout(() => child.kill(), delay)
       await child.exited
       clearTimeout(timer)
     } else {
-      // The child kills itself at the chosen write; kill it from outside if that write never comes.
-      const timer = setTimeout(() => child.kill(), 1500)
+      // The child kills itself at the chosen write (possibly before `started`: batches run as soon
+      // as the queries resume); kill it from outside if that write never comes.
+      const timer = setTimeout(() => child.kill(), 4000)
       await child.exited
       clearTimeout(timer)
       midWrite++

@@ -13,6 +13,7 @@ import type { StatementResult } from '../engine-api.ts'
 const EMBEDDED_OPTIONS = new Set(['startup_mode', 'max_rows_per_batch'])
 const SINK_CONNECTORS: Readonly<Record<string, ReadonlySet<string>>> = {
   memory: new Set(['connector', 'max_rows']),
+  noop: new Set(['connector']),
   file: FILE_SINK_OPTION_KEYS,
 }
 

@@ -17,6 +17,7 @@ import { WeirError, sqlError } from '../../runtime/errors.ts'
 import { EmbeddedStreamSource } from '../../connectors/embedded/embedded-stream.ts'
 import { MemorySink } from '../../connectors/memory/memory-sink.ts'
 import { PushSink } from '../../connectors/memory/push-sink.ts'
+import { NoopSink } from '../../connectors/noop/noop-sink.ts'
 import { FileSink } from '../../connectors/file/file-sink.ts'
 import { fileSinkOptions } from '../../connectors/file/file-sink-options.ts'
 import type { Engine, Session } from '../engine.ts'
@@ -118,6 +119,8 @@ async function startQuery(engine: Engine, req: StartRequest): Promise<RunningQue
       }
       const { path, format } = fileSinkOptions(def.options, engine.fileRoots)
       sink = await FileSink.open(def.name, path, format)
+    } else if (def.connector === 'noop') {
+      sink = new NoopSink(def.name)
     } else {
       const maxRows = checkPositiveInt('max_rows', def.options.max_rows) ?? engine.memorySinkMaxRows
       sink = new MemorySink(req.sinkName, engine.durable.memorySink(req.sinkName, maxRows)!)
