@@ -9,7 +9,8 @@
  */
 import type { RelationDefinition, SinkDefinition } from '../planner/ddl.ts'
 import { MemoryCheckpoint, type QueryCheckpoint } from '../runtime/checkpoint.ts'
-import type { Row } from '../runtime/types.ts'
+import type { Field, Row } from '../runtime/types.ts'
+import type { OutputMode } from '../runtime/graph.ts'
 import { MemoryEmbeddedLog, type EmbeddedLog } from '../connectors/embedded/embedded-stream.ts'
 import { MemorySinkData } from '../connectors/memory/memory-sink.ts'
 import type { SessionOptions } from './engine-api.ts'
@@ -23,6 +24,9 @@ export interface StoredQuery {
   readonly sink: string
   readonly status: 'running' | 'stopped' | 'failed'
   readonly error: { code: string; message: string } | null
+  /** As planned when the query was created (shown while it is not running). */
+  readonly outputMode?: OutputMode
+  readonly columns?: readonly Field[]
 }
 
 export interface DurableState {

@@ -129,8 +129,8 @@ export class Engine implements Catalog {
       if (this.running.has(stored.id)) continue
       out.push({
         id: stored.id, name: stored.name, sql: stored.sql, status: stored.status, error: stored.error,
-        outputMode: 'append', trigger: stored.session.trigger ?? 'default', sink: stored.sink, push: false,
-        columns: [], lastProgress: null, recentProgress: [],
+        outputMode: stored.outputMode ?? 'append', trigger: stored.session.trigger ?? 'default', sink: stored.sink, push: false,
+        columns: stored.columns ?? [], lastProgress: null, recentProgress: [],
       })
     }
     return out

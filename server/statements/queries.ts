@@ -150,7 +150,9 @@ async function startQuery(engine: Engine, req: StartRequest): Promise<RunningQue
     },
   })
   if (req.sinkName !== null && !req.id) {
-    const stored: StoredQuery = { id, name, sql: req.sql, session: { ...session }, sink: req.sinkName, status: 'running', error: null }
+    const stored: StoredQuery = { id, name, sql: req.sql, session: { ...session }, sink: req.sinkName, status: 'running', error: null,
+      outputMode: graph.outputMode, columns: graph.schema.fields,
+    }
     await engine.durable.putQuery(stored)
   }
   engine.running.set(id, q)
