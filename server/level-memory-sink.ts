@@ -9,8 +9,9 @@
  * `LevelDurableState` makes every query's commit wait for queued sink writes (`flush`), which
  * keeps the order the protocol needs: sink data durable before the commit record.
  *
- * Stored batches before the latest snapshot (complete mode) are deleted: the snapshot replaces
- * the table, so only the batches from it on are needed to rebuild it.
+ * A stored batch is deleted once replaying without it gives the same data: it is before the
+ * latest snapshot (complete mode: the snapshot replaces the table) and before the oldest batch
+ * still among the kept `records`. Without snapshots every batch is kept, as the table needs it.
  */
 import type { ChangeBatch, Field, Op, Row } from '../runtime/types.ts'
 import type { OutputMode } from '../runtime/graph.ts'
@@ -33,7 +34,8 @@ export type SinkWriter = (name: string, write: (chained: ReturnType<LevelDb['bat
 
 export class LevelMemorySinkData extends MemorySinkData {
   private replaying = false
-  private readonly storedBatches: number[] = []
+  private storedBatches: number[] = []
+  private lastSnapshot: number | null = null
 
   constructor(private readonly name: string, maxRows: number, private readonly writer: SinkWriter) {
     super(maxRows)
@@ -41,17 +43,17 @@ export class LevelMemorySinkData extends MemorySinkData {
 
   override accept(batchId: number, changes: ChangeBatch, info: SinkBatchInfo): boolean {
     if (!super.accept(batchId, changes, info)) return false
-    if (this.replaying) {
-      this.storedBatches.push(batchId)
-      return true
-    }
+    this.storedBatches.push(batchId)
+    if (changes.snapshot === true) this.lastSnapshot = batchId
+    if (this.replaying) return true
     const stored: StoredSinkBatch = {
       batchId, rows: changes.rows, ops: changes.ops, snapshot: changes.snapshot === true,
       fields: info.schema.fields, outputMode: info.outputMode, queryId: info.queryId,
     }
     const json = JSON.stringify(stored)
-    const obsolete = changes.snapshot === true ? this.storedBatches.splice(0) : []
-    this.storedBatches.push(batchId)
+    const keepFrom = this.lastSnapshot === null ? 0 : Math.min(this.lastSnapshot, this.records[0]?.batchId ?? this.lastSnapshot)
+    const obsolete = this.storedBatches.filter((b) => b < keepFrom)
+    if (obsolete.length > 0) this.storedBatches = this.storedBatches.filter((b) => b >= keepFrom)
     this.writer(this.name, (chained) => {
       chained.put(memorySinkKey(this.name, 'meta'), JSON.stringify({ maxRows: this.maxRows }))
       chained.put(memorySinkKey(this.name, 'batch', batchId), json)
