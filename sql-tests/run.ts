@@ -1,7 +1,8 @@
 /**
  * The conformance suite's command line:
  *
- *   tsx sql-tests/run.ts [files, directories or globs] [--mode straight|restart|both] [--update]
+ *   tsx sql-tests/run.ts [files, directories or globs] [--mode straight|restart|both]
+ *                        [--store memory|level|both] [--update]
  *
  * Without paths it runs every `sql-tests/cases/**\/*.slt`. Prints one line per file, the
  * failures with their expected and actual output, and `N passed, M failed`; exits 1 on any
@@ -12,13 +13,14 @@ import { join, relative, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { FormatError, parseFile, rewriteGoldens } from './format.ts'
 import type { TestFile } from './format.ts'
-import type { Failure, FileRun, RunMode } from './runner.ts'
+import type { Failure, FileRun, RunMode, Store } from './runner.ts'
 
 const HERE = fileURLToPath(new URL('.', import.meta.url))
 
 interface Args {
   readonly paths: string[]
   readonly modes: RunMode[]
+  readonly stores: Store[]
   readonly update: boolean
 }
 
@@ -26,6 +28,7 @@ function parseArgs(argv: readonly string[]): Args {
   const paths: string[] = []
   let modes: RunMode[] = ['straight', 'restart']
   let update = false
+  let stores: Store[] = ['memory', 'level']
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i] as string
     if (a === '--update') update = true
@@ -34,16 +37,21 @@ function parseArgs(argv: readonly string[]): Args {
       if (m === 'both') modes = ['straight', 'restart']
       else if (m === 'straight' || m === 'restart') modes = [m]
       else usage(`unknown mode '${m ?? ''}'`)
+    } else if (a === '--store' || a.startsWith('--store=')) {
+      const s = a === '--store' ? argv[++i] : a.slice('--store='.length)
+      if (s === 'both') stores = ['memory', 'level']
+      else if (s === 'memory' || s === 'level') stores = [s]
+      else usage(`unknown store '${s ?? ''}'`)
     } else if (a.startsWith('--')) usage(`unknown flag '${a}'`)
     else paths.push(a)
   }
   // goldens are taken from the straight run
   if (update && !modes.includes('straight')) modes = ['straight', ...modes]
-  return { paths, modes, update }
+  return { paths, modes, stores, update }
 }
 
 function usage(message: string): never {
-  process.stderr.write(`${message}\nusage: tsx sql-tests/run.ts [paths or globs] [--mode straight|restart|both] [--update]\n`)
+  process.stderr.write(`${message}\nusage: tsx sql-tests/run.ts [paths or globs] [--mode straight|restart|both] [--store memory|level|both] [--update]\n`)
   process.exit(2)
 }
 
@@ -114,7 +122,7 @@ function diff(expected: readonly string[], actual: readonly string[]): string[] 
 }
 
 function report(path: string, run: FileRun, f: Failure): string {
-  const lines = [`  ${path}:${f.line} [${run.mode}] ${f.record}: ${f.message}`]
+  const lines = [`  ${path}:${f.line} [${run.mode}/${run.store}] ${f.record}: ${f.message}`]
   if (f.expected && f.actual) {
     lines.push('    (- expected, + actual)')
     lines.push(...diff(f.expected, f.actual).map((l) => `  ${l}`))
@@ -146,8 +154,9 @@ async function main(): Promise<void> {
       continue
     }
     const runs: FileRun[] = []
-    for (const mode of args.modes) {
-      const run = await runner.runFile(file, mode, args.update)
+    const combos = args.stores.flatMap((store) => args.modes.map((mode) => ({ mode, store })))
+    for (const { mode, store } of combos) {
+      const run = await runner.runFile(file, mode, args.update && store === args.stores[0], store)
       runs.push(run)
       if (run.goldens.size > 0) {
         // later modes check the plans just written
@@ -158,10 +167,10 @@ async function main(): Promise<void> {
     const bad = runs.filter((r) => r.failures.length > 0)
     if (bad.length === 0) {
       passed++
-      process.stdout.write(`ok   ${shown} (${args.modes.join(', ')})\n`)
+      process.stdout.write(`ok   ${shown} (${combos.map((c) => `${c.mode}/${c.store}`).join(', ')})\n`)
     } else {
       failed++
-      process.stdout.write(`FAIL ${shown} (${bad.map((r) => r.mode).join(', ')})\n`)
+      process.stdout.write(`FAIL ${shown} (${bad.map((r) => `${r.mode}/${r.store}`).join(', ')})\n`)
       for (const run of bad) for (const f of run.failures) process.stdout.write(`${report(shown, run, f)}\n`)
     }
   }

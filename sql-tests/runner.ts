@@ -3,6 +3,9 @@
  * owns the clock: nothing sleeps or retries. In `restart` mode a checkpoint and a restart are
  * injected before every `expect`, and the expectations must not change.
  */
+import { mkdtempSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
 import { Engine } from '../server/engine.ts'
 import { ManualClock } from '../server/engine-api.ts'
 import type { QueryInfo, SessionOptions, SinkRecord, StatementResult } from '../server/engine-api.ts'
@@ -24,8 +27,12 @@ export interface Failure {
   readonly actual?: readonly string[]
 }
 
+/** Where the engine keeps its durable state: in process memory, or LevelDB in a temporary data directory. */
+export type Store = 'memory' | 'level'
+
 export interface FileRun {
   readonly mode: RunMode
+  readonly store: Store
   readonly failures: readonly Failure[]
   /** New plan text per `explain` record line (only when asked to update goldens). */
   readonly goldens: ReadonlyMap<number, readonly string[]>
@@ -54,6 +61,8 @@ interface EngineUnderTest {
 /** Everything the runner keeps across engine restarts. */
 class Harness {
   engine!: EngineUnderTest
+  private dataDir: string | null = null
+  constructor(readonly store: Store) {}
   readonly clock = new ManualClock()
   readonly session: Record<string, string> = {}
   /** Sink name → how many of its records earlier `expect`s consumed. */
@@ -65,7 +74,18 @@ class Harness {
   readonly aliases = new Map<string, string>()
 
   async open(): Promise<void> {
-    this.engine = await Engine.open({ clock: this.clock, autoRun: false })
+    if (this.store === 'level') {
+      this.dataDir = mkdtempSync(join(tmpdir(), 'weir-sqltest-'))
+      this.engine = await Engine.open({ clock: this.clock, autoRun: false, dataDir: this.dataDir })
+    } else {
+      this.engine = await Engine.open({ clock: this.clock, autoRun: false })
+    }
+  }
+
+  /** Closes the engine and removes its data directory. */
+  async dispose(): Promise<void> {
+    await this.engine.close().catch(() => undefined)
+    if (this.dataDir !== null) rmSync(this.dataDir, { recursive: true, force: true })
   }
 
   /** Closes the engine and opens a new one on the same durable state and clock. */
@@ -73,7 +93,9 @@ class Harness {
     this.collect()
     const durable = this.engine.durable
     await this.engine.close()
-    this.engine = await Engine.open({ clock: this.clock, autoRun: false, durable })
+    this.engine = this.dataDir !== null
+      ? await Engine.open({ clock: this.clock, autoRun: false, dataDir: this.dataDir })
+      : await Engine.open({ clock: this.clock, autoRun: false, durable })
   }
 
   async runDue(): Promise<void> {
@@ -130,14 +152,14 @@ function errorText(e: unknown): string {
   return e instanceof Error ? `${e.name}: ${e.message}` : String(e)
 }
 
-export async function runFile(file: TestFile, mode: RunMode, updateGoldens = false): Promise<FileRun> {
-  const h = new Harness()
+export async function runFile(file: TestFile, mode: RunMode, updateGoldens = false, store: Store = 'memory'): Promise<FileRun> {
+  const h = new Harness(store)
   const failures: Failure[] = []
   const goldens = new Map<number, readonly string[]>()
   try {
     await h.open()
   } catch (e) {
-    return { mode, failures: [{ line: 1, record: 'open', message: `Engine.open failed: ${errorText(e)}` }], goldens }
+    return { mode, store, failures: [{ line: 1, record: 'open', message: `Engine.open failed: ${errorText(e)}` }], goldens }
   }
   try {
     for (const record of file.records) {
@@ -151,9 +173,9 @@ export async function runFile(file: TestFile, mode: RunMode, updateGoldens = fal
     if (!(e instanceof FatalFailure)) throw e
     failures.push(e.failure)
   } finally {
-    await h.engine.close().catch(() => undefined)
+    await h.dispose()
   }
-  return { mode, failures, goldens }
+  return { mode, store, failures, goldens }
 }
 
 async function guard<T>(record: TestRecord, f: () => Promise<T>, what: string): Promise<T> {
