@@ -2,6 +2,7 @@
  * The in-process engine: catalog, embedded streams and tables, sinks and running queries,
  * driven by SQL. The HTTP server, the sql-tests runner and the differential test all use it.
  */
+import type { ConnectorEnv } from '../connectors/connector.ts'
 import type { Catalog, CatalogRelation, CatalogSink } from '../planner/catalog.ts'
 import type { ParsedStatement, Statement } from '../planner/ast.ts'
 import { parseScript } from '../planner/parse/parse.ts'
@@ -164,6 +165,16 @@ export class Engine implements Catalog {
   sink(name: string): CatalogSink | undefined {
     const s = this.durable.sinks.get(name)
     return s && { name: s.name, connector: s.connector }
+  }
+
+  /** What connectors get from the engine. */
+  connectorEnv(): ConnectorEnv {
+    return {
+      fileRoots: this.fileRoots,
+      dataDir: this.dataDir,
+      clock: this.clock,
+      memorySink: (name, maxRows) => this.durable.memorySink(name, maxRows)!,
+    }
   }
 
   /** A sink's columns, known once a query has written to it. */

@@ -1,21 +1,18 @@
 /** CREATE, DROP and INSERT … VALUES. */
 import { resolve } from 'node:path'
-import type { CreateSink, CreateStream, CreateTable, Drop, InsertValues, Pos } from '../../planner/ast.ts'
+import type { CreateSink, CreateStream, CreateTable, Drop, InsertValues, OptionDef, Pos } from '../../planner/ast.ts'
 import { analyzeCreateRelation, analyzeCreateSink, planInsertValues } from '../../planner/ddl.ts'
 import { compileExpr } from '../../runtime/expr/compile.ts'
 import { sqlError, WeirError } from '../../runtime/errors.ts'
-import { FILE_SINK_OPTION_KEYS, fileSinkOptions } from '../../connectors/file/file-sink-options.ts'
+import { fileSinkOptions } from '../../connectors/file/file-sink-options.ts'
+import { STREAM_OPTIONS, validateOptions, type Connector, type ConnectorRole } from '../../connectors/connector.ts'
+import { CONNECTORS, connector } from '../../connectors/registry.ts'
 import type { Row } from '../../runtime/types.ts'
 import type { Engine } from '../engine.ts'
 import type { StatementResult } from '../engine-api.ts'
 
-/** Options an embedded stream or table accepts. Connectors bring their own (connectors issue). */
-const EMBEDDED_OPTIONS = new Set(['startup_mode', 'max_rows_per_batch'])
-const SINK_CONNECTORS: Readonly<Record<string, ReadonlySet<string>>> = {
-  memory: new Set(['connector', 'max_rows']),
-  noop: new Set(['connector']),
-  file: FILE_SINK_OPTION_KEYS,
-}
+/** Options an embedded stream accepts; an embedded table takes none. */
+const EMBEDDED_STREAM_OPTIONS = new Set(STREAM_OPTIONS.map((o) => o.name))
 
 export async function createRelation(engine: Engine, s: CreateStream | CreateTable): Promise<StatementResult> {
   const what = s.kind === 'create_stream' ? 'STREAM' : 'TABLE'
@@ -23,16 +20,23 @@ export async function createRelation(engine: Engine, s: CreateStream | CreateTab
     return { kind: 'ok', statement: `CREATE ${what}`, message: `${s.name} already exists, skipped` }
   }
   const def = analyzeCreateRelation(s, engine)
-  for (const o of s.options) {
-    if (o.key === 'connector') {
-      throw sqlError('INVALID_OPTION', `connector '${o.value}' is not available yet; omit WITH (connector …) for an embedded ${what.toLowerCase()}`, o.pos)
+  const role = s.kind === 'create_stream' ? 'source' : 'table'
+  const connectorName = def.options.connector
+  if (connectorName === undefined) {
+    const allowed = s.kind === 'create_stream' ? EMBEDDED_STREAM_OPTIONS : new Set<string>()
+    for (const o of s.options) {
+      if (!allowed.has(o.key)) {
+        throw sqlError('INVALID_OPTION', `unknown option "${o.key}" for an embedded ${what.toLowerCase()}; known: ${[...allowed].join(', ') || 'none'} (or give a connector)`, o.pos)
+      }
     }
-    if (!EMBEDDED_OPTIONS.has(o.key)) {
-      throw sqlError('INVALID_OPTION', `unknown option "${o.key}" for an embedded ${what.toLowerCase()}; known: ${[...EMBEDDED_OPTIONS].join(', ')}`, o.pos)
-    }
+    withPosition(s.options, () => validateOptions(EMBEDDED, 'source', def.options, STREAM_OPTIONS))
+  } else {
+    const c = connectorFor(connectorName, role, s.options, s.pos)
+    withPosition(s.options, () => {
+      validateOptions(c, role, def.options, role === 'source' ? STREAM_OPTIONS : [])
+      c.validate?.(role, def.options, engine.connectorEnv())
+    })
   }
-  checkStartupMode(def.options.startup_mode, s.pos)
-  checkPositiveInt('max_rows_per_batch', def.options.max_rows_per_batch, s.pos)
   await engine.durable.putRelation(def)
   return { kind: 'ok', statement: `CREATE ${what}`, message: `created ${def.kind} ${def.name}` }
 }
@@ -42,18 +46,42 @@ export async function createSink(engine: Engine, s: CreateSink): Promise<Stateme
     return { kind: 'ok', statement: 'CREATE SINK', message: `${s.name} already exists, skipped` }
   }
   const def = analyzeCreateSink(s, engine)
-  const known = SINK_CONNECTORS[def.connector]
-  if (!known) {
-    const pos = s.options.find((o) => o.key === 'connector')?.pos ?? s.pos
-    throw sqlError('INVALID_OPTION', `sink connector '${def.connector}' is not available; available: ${Object.keys(SINK_CONNECTORS).join(', ')}`, pos)
-  }
-  for (const o of s.options) {
-    if (!known.has(o.key)) throw sqlError('INVALID_OPTION', `unknown option "${o.key}" for a ${def.connector} sink; known: ${[...known].join(', ')}`, o.pos)
-  }
-  checkPositiveInt('max_rows', def.options.max_rows, s.pos)
+  const c = connectorFor(def.connector, 'sink', s.options, s.pos)
+  withPosition(s.options, () => {
+    validateOptions(c, 'sink', def.options)
+    c.validate?.('sink', def.options, engine.connectorEnv())
+  })
   if (def.connector === 'file') checkFileSink(engine, def.options, s.pos)
   await engine.durable.putSink(def)
   return { kind: 'ok', statement: 'CREATE SINK', message: `created ${def.connector} sink ${def.name}` }
+}
+
+/** The embedded stream, as a connector without options of its own (for option checks). */
+const EMBEDDED: Connector = { name: 'embedded', description: 'the engine\'s own log', options: [] }
+
+function connectorFor(name: string, role: ConnectorRole, options: readonly OptionDef[], pos: Pos): Connector {
+  const c = connector(name)
+  const has = c && (role === 'sink' ? c.sink : role === 'source' ? c.source : c.table)
+  if (!c || !has) {
+    const able = [...CONNECTORS.values()].filter((x) => (role === 'sink' ? x.sink : role === 'source' ? x.source : x.table)).map((x) => x.name)
+    const at = options.find((o) => o.key === 'connector')?.pos ?? pos
+    const what = role === 'source' ? 'stream' : role
+    throw sqlError('INVALID_OPTION', `no ${what} connector '${name}'; available: ${able.join(', ') || 'none yet'}`, at)
+  }
+  return c
+}
+
+/** Runs an option check and points its INVALID_OPTION error at the option it names. */
+function withPosition(options: readonly OptionDef[], check: () => void): void {
+  try {
+    check()
+  } catch (err) {
+    if (err instanceof WeirError && err.position === undefined) {
+      const named = options.find((o) => err.message.includes(`"${o.key}"`) || err.message.includes(`option ${o.key} `))
+      throw sqlError(err.code, err.message, named?.pos ?? options[0]?.pos)
+    }
+    throw err
+  }
 }
 
 export async function drop(engine: Engine, s: Drop): Promise<StatementResult> {
@@ -113,12 +141,6 @@ function checkFileSink(engine: Engine, options: Readonly<Record<string, string>>
   } catch (err) {
     if (err instanceof WeirError && err.position === undefined) throw sqlError(err.code, err.message, pos)
     throw err
-  }
-}
-
-function checkStartupMode(value: string | undefined, pos: Pos): void {
-  if (value !== undefined && value !== 'earliest' && value !== 'latest') {
-    throw sqlError('INVALID_OPTION', `startup_mode must be 'earliest' or 'latest', not '${value}'`, pos)
   }
 }
 

@@ -15,11 +15,8 @@ import type { Sink } from '../../runtime/sink.ts'
 import type { Row } from '../../runtime/types.ts'
 import { WeirError, sqlError } from '../../runtime/errors.ts'
 import { EmbeddedStreamSource } from '../../connectors/embedded/embedded-stream.ts'
-import { MemorySink } from '../../connectors/memory/memory-sink.ts'
 import { PushSink } from '../../connectors/memory/push-sink.ts'
-import { NoopSink } from '../../connectors/noop/noop-sink.ts'
-import { FileSink } from '../../connectors/file/file-sink.ts'
-import { fileSinkOptions } from '../../connectors/file/file-sink-options.ts'
+import { connector } from '../../connectors/registry.ts'
 import type { Engine, Session } from '../engine.ts'
 import type { StatementResult } from '../engine-api.ts'
 import type { StoredQuery } from '../durable-state.ts'
@@ -105,7 +102,15 @@ async function startQuery(engine: Engine, req: StartRequest): Promise<RunningQue
   for (const streamName of graph.sources) {
     const rel = engine.durable.relations.get(streamName)!
     const startup = session.startup_mode ?? rel.options.startup_mode
-    sources.set(streamName, new EmbeddedStreamSource(streamName, engine.durable.log(streamName), startup === 'latest'))
+    const connectorName = rel.options.connector
+    if (connectorName === undefined) {
+      sources.set(streamName, new EmbeddedStreamSource(streamName, engine.durable.log(streamName), startup === 'latest'))
+    } else {
+      const c = connector(connectorName)?.source
+      if (!c) throw new WeirError('INVALID_OPTION', `stream ${streamName} has connector '${connectorName}', which this server does not have`)
+      const options = startup === undefined ? rel.options : { ...rel.options, startup_mode: startup }
+      sources.set(streamName, await c.create({ stream: streamName, fields: rel.fields, options, queryId: id }, engine.connectorEnv()))
+    }
     const limit = sessionLimit ?? checkPositiveInt('max_rows_per_batch', rel.options.max_rows_per_batch)
     if (limit !== null) limits.set(streamName, { maxRows: limit })
   }
@@ -113,18 +118,16 @@ async function startQuery(engine: Engine, req: StartRequest): Promise<RunningQue
   let pushSink: PushSink | null = null
   if (req.sinkName !== null) {
     const def = engine.durable.sinks.get(req.sinkName)!
-    if (def.connector === 'file') {
-      if (graph.outputMode !== 'append') {
-        throw new WeirError('UNSUPPORTED_OPERATION', `the file sink ${def.name} accepts append output mode only; this query's output mode is ${graph.outputMode}`)
-      }
-      const { path, format } = fileSinkOptions(def.options, engine.fileRoots)
-      sink = await FileSink.open(def.name, path, format)
-    } else if (def.connector === 'noop') {
-      sink = new NoopSink(def.name)
-    } else {
-      const maxRows = checkPositiveInt('max_rows', def.options.max_rows) ?? engine.memorySinkMaxRows
-      sink = new MemorySink(req.sinkName, engine.durable.memorySink(req.sinkName, maxRows)!)
+    const c = connector(def.connector)?.sink
+    if (!c) throw new WeirError('INVALID_OPTION', `sink ${def.name} has connector '${def.connector}', which this server does not have`)
+    if (!c.outputModes.includes(graph.outputMode)) {
+      throw new WeirError('UNSUPPORTED_OUTPUT_MODE',
+        `the ${def.connector} sink ${def.name} accepts ${c.outputModes.join(' or ')} output mode; this query's output mode is ${graph.outputMode}`)
     }
+    const options = def.connector === 'memory' && def.options.max_rows === undefined
+      ? { ...def.options, max_rows: String(engine.memorySinkMaxRows) }
+      : def.options
+    sink = await c.create({ sink: def.name, options, queryId: id, schema: graph.schema, outputMode: graph.outputMode }, engine.connectorEnv())
   } else {
     sink = pushSink = new PushSink()
   }

@@ -1,0 +1,16 @@
+/**
+ * Every connector Weir has, listed explicitly. An embedded stream or table (no `connector`
+ * option) is not a connector: it is the engine's own log.
+ */
+import type { Connector } from './connector.ts'
+import { fileConnector } from './file/file-connector.ts'
+import { memoryConnector } from './memory/memory-connector.ts'
+import { noopConnector } from './noop/noop-connector.ts'
+
+export const CONNECTORS: ReadonlyMap<string, Connector> = new Map(
+  [memoryConnector, fileConnector, noopConnector].map((c) => [c.name, c]),
+)
+
+export function connector(name: string): Connector | undefined {
+  return CONNECTORS.get(name.toLowerCase())
+}
