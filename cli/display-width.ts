@@ -76,7 +76,7 @@ export function clipLine(line: string, width: number): string {
     w += cw
     i += ch.length
   }
-  return out + '\x1b[0m'
+  return line.includes('\x1b') ? out + '\x1b[0m' : out
 }
 
 /** Pads to `width` cells on the right (left-aligned) or left (right-aligned). */

@@ -196,17 +196,54 @@ export interface SortNode extends NodeBase {
   readonly limit: number | null
 }
 
-/** Stream-static and stream-stream joins (the joins issue). Output rows: left columns then right. */
+/**
+ * How the watermark bounds one input of a stream-stream join. Values are that input's own row
+ * positions. `null` fields mean "never": no late rows, or state kept forever.
+ */
+export interface JoinSideTime {
+  /** A row is late (dropped, counted) when `row[column] <= watermark - lagMs`. */
+  readonly late: { readonly column: number; readonly lagMs: number } | null
+  /**
+   * A buffered row can no longer match once `row[column] <= watermark + offsetMs` (Spark's join
+   * state watermark): it is removed, and emitted with NULLs first if its side is preserved by an
+   * outer join and it never matched.
+   */
+  readonly evict: { readonly column: number; readonly offsetMs: number } | null
+}
+
+/**
+ * An equi-join. Output rows: left columns then right columns (NULLs for the missing side of an
+ * outer join's unmatched row). Inputs are append-only; so is the output.
+ *
+ * - `stream-static` / `static-stream`: the static input (a `static-table` node, the right or the
+ *   left) is hashed on its keys whenever a new version of it arrives; every stream row is
+ *   joined with it at once. Stateless: nothing is late, nothing is buffered.
+ * - `stream-stream`: both inputs are buffered (symmetric hash join); `leftTime`/`rightTime` say
+ *   what is late and when a buffered row is dropped.
+ *
+ * A row whose key has a NULL never matches.
+ */
 export interface JoinNode extends NodeBase {
   readonly kind: 'join'
   readonly joinType: 'inner' | 'left' | 'right' | 'full'
+  readonly inputs: 'stream-static' | 'static-stream' | 'stream-stream'
   readonly left: OperatorNode
   readonly right: OperatorNode
   /** Equi-join keys: `leftKeys[i]` over left rows equals `rightKeys[i]` over right rows. */
   readonly leftKeys: readonly Expr[]
   readonly rightKeys: readonly Expr[]
-  /** Any further condition over the combined row. */
+  /** Any further condition over the combined row (left columns then right). */
   readonly condition: Expr | null
+  /**
+   * Stream-stream only: the parts of the ON condition over one input alone (over that input's
+   * row). A row failing its filter can never match: it is not buffered, and an outer join emits
+   * it with NULLs at once (Spark's pre-join filter).
+   */
+  readonly leftFilter: Expr | null
+  readonly rightFilter: Expr | null
+  /** Stream-stream only (null otherwise). */
+  readonly leftTime: JoinSideTime | null
+  readonly rightTime: JoinSideTime | null
 }
 
 export type OperatorNode =

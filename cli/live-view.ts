@@ -1,0 +1,162 @@
+/**
+ * How a push query's results appear. Two views:
+ *
+ * - `LiveView`, for a person at a terminal: append mode prints new rows under a fixed header;
+ *   update and complete modes redraw the whole table in place (ANSI cursor movement), with the
+ *   rows of the latest batch in bold. A status line at the bottom shows the batch id, the
+ *   watermark and the row count. Every line is clipped to the terminal width so that nothing
+ *   wraps and the cursor arithmetic stays right.
+ * - `PlainPushWriter` (plain-push-writer.ts), for pipes and files.
+ */
+import type { Op } from '../runtime/types.ts'
+import { clipLine } from './display-width.ts'
+import { layoutTable, renderHeader, renderRow, renderTable, rowsFooter, type Column, type Row, type TableLayout } from './render.ts'
+import { ResultTable } from './result-table.ts'
+import type { Terminal } from './terminal.ts'
+
+export interface PushView {
+  start(queryId: string, outputMode: string, columns: readonly Column[]): void
+  batch(batchId: number, watermark: string | null, changes: readonly (readonly [Op, Row])[]): void
+  snapshot(batchId: number, watermark: string | null, rows: readonly Row[]): void
+  /** The query ended (stopped by the user, the server, or failed): the final state stays on screen. */
+  finish(outcome: string): void
+}
+
+const DIM = '\x1b[2m'
+const RESET = '\x1b[0m'
+const REDRAW_MS = 50
+
+export class LiveView implements PushView {
+  private readonly table = new ResultTable()
+  private columns: readonly Column[] = []
+  private queryId = ''
+  private outputMode = 'append'
+  private layout: TableLayout | null = null
+  /** Lines on screen that a redraw replaces (the status line included). */
+  private drawn = 0
+  private lastDraw = 0
+  private timer: NodeJS.Timeout | null = null
+  private readonly offResize: () => void
+
+  constructor(private readonly term: Terminal) {
+    this.offResize = term.onResize(() => this.draw())
+  }
+
+  start(queryId: string, outputMode: string, columns: readonly Column[]): void {
+    this.queryId = queryId
+    this.outputMode = outputMode
+    this.columns = columns
+    this.draw()
+  }
+
+  batch(batchId: number, watermark: string | null, changes: readonly (readonly [Op, Row])[]): void {
+    if (this.outputMode === 'append') {
+      const rows = changes.filter(([op]) => op === '+' || op === 'U+').map(([, r]) => r)
+      this.table.applyChanges(batchId, watermark, changes)
+      this.appendRows(rows)
+      return
+    }
+    this.table.applyChanges(batchId, watermark, changes)
+    this.schedule()
+  }
+
+  snapshot(batchId: number, watermark: string | null, rows: readonly Row[]): void {
+    this.table.applySnapshot(batchId, watermark, rows)
+    this.schedule()
+  }
+
+  finish(outcome: string): void {
+    if (this.timer) clearTimeout(this.timer)
+    this.timer = null
+    this.offResize()
+    if (this.outputMode !== 'append') this.draw(false)
+    this.clearStatus()
+    const footer = this.outputMode === 'append' ? [rowsFooter(this.table.received)] : []
+    const status = `${outcome}; ${this.facts().join(', ')}`
+    this.term.write([...footer, this.term.color ? `${DIM}${status}${RESET}` : status].join('\n') + '\n')
+  }
+
+  /** Append mode: the header is laid out from the first rows and kept; rows go above the status line. */
+  private appendRows(rows: readonly Row[]): void {
+    this.clearStatus()
+    const width = this.tableWidth()
+    const lines: string[] = []
+    if (!this.layout && rows.length > 0) {
+      this.layout = layoutTable(this.columns, rows, width, this.term.color)
+      lines.push(...renderHeader(this.layout))
+    }
+    if (this.layout) for (const r of rows) lines.push(renderRow(this.layout, r, this.term.color))
+    if (lines.length > 0) this.term.write(lines.map((l) => this.clip(l)).join('\n') + '\n')
+    this.drawn = 0
+    this.writeStatus([])
+  }
+
+  private schedule(): void {
+    if (this.timer) return
+    const wait = this.lastDraw + REDRAW_MS - Date.now()
+    if (wait <= 0) this.draw()
+    else this.timer = setTimeout(() => this.draw(), wait)
+  }
+
+  /** Redraws in place: the table (update, complete) or just the status line (append). */
+  private draw(withStatus = true): void {
+    this.timer = null
+    this.lastDraw = Date.now()
+    if (this.outputMode === 'append') {
+      this.clearStatus()
+      this.writeStatus([])
+      return
+    }
+    const height = this.term.height() ?? 24
+    const room = Math.max(1, height - 5)
+    const shown = this.table.rows.slice(0, room)
+    const changed = this.table.changed
+    const lines = this.table.batches === 0 ? [] : renderTable(this.columns, shown, {
+      width: this.tableWidth(), color: this.term.color, emphasize: (i) => changed.has(shown[i]!),
+    })
+    if (this.table.rows.length > shown.length) lines.push(`… ${this.table.rows.length - shown.length} more rows (the terminal is too small to show them)`)
+    this.clearStatus()
+    if (withStatus) this.writeStatus(lines)
+    else {
+      this.term.write(lines.map((l) => this.clip(l) + '\n').join(''))
+      this.drawn = 0
+    }
+  }
+
+  private facts(): string[] {
+    const t = this.table
+    const facts = [`query ${this.queryId}`, `${this.outputMode} mode`]
+    if (t.batchId !== null) facts.push(`batch ${t.batchId}`)
+    if (t.watermark !== null) facts.push(`watermark ${t.watermark}`)
+    const n = this.outputMode === 'append' ? t.received : t.rows.length
+    facts.push(`${n} ${n === 1 ? 'row' : 'rows'}`)
+    return facts
+  }
+
+  /** Writes `lines` and the status line (left without a newline, so a redraw can replace it). */
+  private writeStatus(lines: readonly string[]): void {
+    const waiting = this.table.batches === 0 ? 'waiting for results · ' : ''
+    const status = this.clip(`${waiting}${this.facts().join(' · ')} · Ctrl-C to stop`)
+    const painted = this.term.color ? `${DIM}${status}${RESET}` : status
+    this.term.write([...lines.map((l) => this.clip(l)), painted].join('\n'))
+    this.drawn = lines.length + 1
+  }
+
+  /** Moves to the first line of what was drawn and clears to the end of the screen. */
+  private clearStatus(): void {
+    if (this.drawn === 0) return
+    this.term.write(`\r${this.drawn > 1 ? `\x1b[${this.drawn - 1}A` : ''}\x1b[J`)
+    this.drawn = 0
+  }
+
+  private tableWidth(): number | null {
+    const w = this.term.width()
+    return w === null ? null : w - 1
+  }
+
+  private clip(line: string): string {
+    const w = this.term.width()
+    // One cell less than the width: writing into the last column makes some terminals wrap.
+    return w === null ? line : clipLine(line, w - 1)
+  }
+}
