@@ -72,7 +72,7 @@ export class LiveView implements PushView {
     if (this.outputMode !== 'append') this.draw(false)
     this.clearStatus()
     const footer = this.outputMode === 'append' ? [rowsFooter(this.table.received)] : []
-    const status = `${outcome}; ${this.facts().join(', ')}`
+    const status = this.clip(`${outcome} (${this.facts().slice(1).join(', ')})`)
     this.term.write([...footer, this.term.color ? `${DIM}${status}${RESET}` : status].join('\n') + '\n')
   }
 

@@ -12,6 +12,8 @@ import { ApiError, ConnectionError, type WireResult } from './weir-client.ts'
 export interface RunContext extends PushContext {
   /** Called after a statement that may have changed the catalog (completion refreshes). */
   readonly onCatalogChange?: () => void
+  /** Set when the server could not be reached (the program then exits with status 2). */
+  readonly flags?: { unreachable: boolean }
 }
 
 export interface SqlInput {
@@ -32,7 +34,7 @@ export function parseSet(sql: string): { key: string; value: string } | null {
 }
 
 /** Prints an error as the program does: psql-style for server errors, one line otherwise. */
-export function errorPrinter(ctx: Pick<RunContext, 'term'>, input?: SqlInput): (err: unknown) => void {
+export function errorPrinter(ctx: Pick<RunContext, 'term' | 'flags'>, input?: SqlInput): (err: unknown) => void {
   return (err) => {
     const { term } = ctx
     if (err instanceof ApiError) {
@@ -42,6 +44,7 @@ export function errorPrinter(ctx: Pick<RunContext, 'term'>, input?: SqlInput): (
       })
       for (const l of lines) term.error(l)
     } else if (err instanceof ConnectionError) {
+      if (ctx.flags) ctx.flags.unreachable = true
       term.error(`weir: ${err.message}`)
     } else {
       term.error(`weir: ${err instanceof Error ? err.message : String(err)}`)

@@ -146,8 +146,8 @@ export class StatementSplitter {
   /** Removes the first `end` characters of the buffer as a statement. */
   private take(end: number): InputItem {
     const raw = this.buffer.slice(0, end)
-    // Leading blank lines are dropped so that error lines count from the statement's first line.
-    const lead = /^(?:[ \t]*\r?\n)*/.exec(raw)![0]
+    // Leading whitespace is dropped; error lines count from the statement's first line.
+    const lead = /^\s*/.exec(raw)![0]
     const line = this.bufferLine + (lead.match(/\n/g)?.length ?? 0)
     this.drop(end)
     return { kind: 'sql', text: raw.slice(lead.length).replace(/\s+$/, ''), line }

@@ -3,7 +3,7 @@
  * line names the operator, its arguments, whether its output is append-only, updating or a
  * snapshot, its watermark, and for stateful operators whether state is bounded.
  */
-import type { OperatorNode, OutputMode, QueryGraph } from '../runtime/graph.ts'
+import type { JoinNode, JoinSideTime, OperatorNode, OutputMode, QueryGraph } from '../runtime/graph.ts'
 import { assertNever } from '../runtime/errors.ts'
 import { formatExpr } from './format-expr.ts'
 import { formatDuration } from './duration.ts'
@@ -93,7 +93,7 @@ function walk(node: OperatorNode, depth: number, lines: string[], mode: OutputMo
     case 'join': {
       walk(node.left, depth + 1, lines, mode)
       walk(node.right, depth + 1, lines, mode)
-      text = `Join ${node.joinType}`
+      text = describeJoin(node)
       emits = 'append-only'
       break
     }
@@ -115,4 +115,33 @@ export function windowOperatorName(kind: 'tumbling' | 'hopping' | 'cumulating' |
     case 'cumulating': return 'CumulatingWindowAggregate'
     case 'session': return 'SessionWindowAggregate'
   }
+}
+
+const JOIN_TYPE_TEXT: Record<JoinNode['joinType'], string> = { inner: 'inner', left: 'left outer', right: 'right outer', full: 'full outer' }
+
+/** `StreamStreamJoin inner keys=[k = k] condition=… left=[…] right=[…]` and the state bound. */
+function describeJoin(node: JoinNode): string {
+  const l = node.left.schema.fields.map((f) => f.name)
+  const r = node.right.schema.fields.map((f) => f.name)
+  const keys = node.leftKeys.map((k, i) => `${formatExpr(k, l)} = ${formatExpr(node.rightKeys[i]!, r)}`).join(', ')
+  const parts = [`${JOIN_TYPE_TEXT[node.joinType]} keys=[${keys}]`]
+  if (node.condition) parts.push(`condition=${formatExpr(node.condition, [...l, ...r])}`)
+  if (node.leftFilter) parts.push(`left_filter=${formatExpr(node.leftFilter, l)}`)
+  if (node.rightFilter) parts.push(`right_filter=${formatExpr(node.rightFilter, r)}`)
+  if (node.inputs !== 'stream-stream') {
+    return `${node.inputs === 'stream-static' ? 'StreamStaticJoin' : 'StaticStreamJoin'} ${parts.join(' ')} state=none (static side hashed per version)`
+  }
+  const side = (t: JoinSideTime | null, names: readonly string[]): string => {
+    if (!t || !t.evict) return 'UNBOUNDED'
+    return `bounded: drop ${names[t.evict.column]} <= ${offsetText(t.evict.offsetMs)}`
+  }
+  const bounded = node.leftTime?.evict && node.rightTime?.evict
+  parts.push(`left_state=${side(node.leftTime, l)}`, `right_state=${side(node.rightTime, r)}`)
+  parts.push(`state=${bounded ? 'bounded by watermark' : 'UNBOUNDED'}`)
+  return `StreamStreamJoin ${parts.join(' ')}`
+}
+
+function offsetText(ms: number): string {
+  if (ms === 0) return 'watermark'
+  return ms > 0 ? `watermark + ${formatDuration(ms)}` : `watermark - ${formatDuration(-ms)}`
 }

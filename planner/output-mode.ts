@@ -5,6 +5,11 @@
  * | aggregation with watermark         |  yes   |  yes   |   yes    |
  * | aggregation without watermark      |  no    |  yes   |   yes    |
  * | no aggregation (incl. DISTINCT)    |  yes   |  yes   |   no     |
+ * | stream-stream join (anywhere)      |  yes   |  no    |   no     |
+ *
+ * (A stream-static join is stateless and follows the rest of the matrix.) As in Spark before
+ * per-operator watermarks, a stream-stream outer join may not feed another stateful operator:
+ * the rows it emits with NULLs are already behind the watermark and would be dropped as late.
  *
  * The default is append where allowed, else update.
  */
@@ -25,6 +30,7 @@ export function chooseOutputMode(select: AstSelect, planned: Planned, ctx: PlanC
   let allowed: OutputMode[] = aggregated ? (unbounded ? ['update', 'complete'] : [...MODES]) : ['append', 'update']
   // Spark: "Update output mode not supported for session window" (a merged session would need retractions).
   if (session) allowed = allowed.filter((m) => m !== 'update')
+  if (ctx.statefulNodes.some((s) => s.join !== undefined)) return streamStreamJoinMode(select, ctx, requested, allowed)
   if (requested === null) return allowed[0]!
   if (allowed.includes(requested)) return requested
   const reason = !aggregated
@@ -46,4 +52,23 @@ function parseMode(value: string | undefined, select: AstSelect): OutputMode | n
   if (v === 'final') return 'append'
   if ((MODES as readonly string[]).includes(v)) return v as OutputMode
   throw sqlError('INVALID_OPTION', `output_mode must be append, update or complete, not "${value}"`, select.pos)
+}
+
+function streamStreamJoinMode(select: AstSelect, ctx: PlanContext, requested: OutputMode | null, allowed: readonly OutputMode[]): OutputMode {
+  const nodes = ctx.statefulNodes
+  const outer = nodes.findIndex((s) => s.join === 'outer')
+  if (outer >= 0 && outer < nodes.length - 1) {
+    throw sqlError('UNSUPPORTED_OPERATION',
+      'a stream-stream outer join followed by another stateful operation (aggregation, DISTINCT, join) is not supported: ' +
+      'its NULL-padded rows are emitted once the watermark has passed them, so the next operator would drop them as late', select.pos)
+  }
+  if (!allowed.includes('append')) {
+    throw sqlError('UNSUPPORTED_OUTPUT_MODE',
+      'a stream-stream join supports append output mode only, and an aggregation after it needs a watermark on its grouping for append ' +
+      '(group by a window over an event-time column); use EMIT APPEND', select.pos)
+  }
+  if (requested !== null && requested !== 'append') {
+    throw sqlError('UNSUPPORTED_OUTPUT_MODE', `${requested} output mode is not supported for stream-stream joins; use EMIT APPEND`, select.pos)
+  }
+  return 'append'
 }

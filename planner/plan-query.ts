@@ -13,6 +13,7 @@ import { bindExpr } from './bind-expr.ts'
 import { formatAst } from './format-expr.ts'
 import { Scope, type ScopeColumn } from './scope.ts'
 import { planAggregation, isAggregateCall } from './plan-aggregate.ts'
+import { planJoin } from './plan-join.ts'
 import { chooseOutputMode } from './output-mode.ts'
 import { windowFromTvf, tumbleBoundsExprs } from './windows.ts'
 
@@ -50,7 +51,7 @@ export class PlanContext {
   readonly warnings: string[] = []
   readonly sources: string[] = []
   /** Stateful nodes whose output mode is decided once the whole query is planned. */
-  readonly statefulNodes: { node: { outputMode: OutputMode }; watermarkBound: boolean; aggregation: boolean; session?: boolean }[] = []
+  readonly statefulNodes: { node: { outputMode: OutputMode }; watermarkBound: boolean; aggregation: boolean; session?: boolean; join?: 'inner' | 'outer' }[] = []
   constructor(readonly catalog: Catalog, readonly options: PlanOptions) {}
   id(): number {
     return this.nextId++
@@ -147,7 +148,7 @@ function planFrom(item: FromItem, ctx: PlanContext): Planned {
     case 'subquery':
       return planSubquery(item, ctx)
     case 'join':
-      throw sqlError('SQL_UNSUPPORTED', 'joins are not supported yet', item.pos)
+      return planJoin(item, ctx, planFrom)
   }
 }
 

@@ -18,6 +18,8 @@ export interface OffsetLogEntry {
   /** The watermark in force for the batch (ms), or null. */
   readonly watermark: number | null
   readonly batchTimestamp: number
+  /** Per static table of a stream-static join: the version the batch joins with (absent without one). */
+  readonly staticVersions?: Readonly<Record<string, string>>
 }
 
 export interface CommitEntry {

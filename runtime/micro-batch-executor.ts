@@ -24,6 +24,7 @@ import { sameOffset, type ReadLimit, type Source, type SourceOffset } from './so
 import { EMPTY_BATCH, type ChangeBatch, type Row } from './types.ts'
 import { concatBatches } from './change-batch.ts'
 import { WeirError } from './errors.ts'
+import type { StaticTable } from './static-table.ts'
 
 export type Trigger =
   | { readonly kind: 'default' }
@@ -36,7 +37,8 @@ export interface ExecutorOptions {
   readonly name: string | null
   readonly graph: QueryGraph
   readonly sources: ReadonlyMap<string, Source>
-  readonly staticTables?: ReadonlyMap<string, Row[]>
+  /** The static tables of stream-static joins, by catalog name (loaded at start, refreshed in planBatch). */
+  readonly staticTables?: ReadonlyMap<string, StaticTable>
   readonly sink: Sink
   readonly checkpoint: QueryCheckpoint
   readonly clock: Clock
@@ -70,7 +72,7 @@ export class MicroBatchExecutor {
   private constructor(private readonly opts: ExecutorOptions) {
     this.sourceNames = [...opts.graph.sources]
     this.hasEvictingState = graphNodes(opts.graph.root).some(
-      (n) => (n.kind === 'window-aggregate' || n.kind === 'aggregate') ? n.outputMode !== 'complete' : n.kind === 'deduplicate' || n.kind === 'join',
+      (n) => (n.kind === 'window-aggregate' || n.kind === 'aggregate') ? n.outputMode !== 'complete' : n.kind === 'deduplicate' || (n.kind === 'join' && n.inputs === 'stream-stream'),
     )
   }
 
@@ -145,11 +147,15 @@ export class MicroBatchExecutor {
       this.nextOffsets[name] = commit?.nextOffsets[name] ?? (await this.source(name).initialOffset())
       this.sourceWatermarks[name] = commit?.sourceWatermarks[name] ?? null
     }
+    for (const table of this.opts.staticTables?.values() ?? []) await table.load(this.opts.clock.now())
     this.watermark = commit?.nextWatermark ?? null
     this.lastBatchWatermark = commit?.batchWatermark ?? null
     this.nextBatchId = commit ? commit.batchId + 1 : 0
     if (logged && (!commit || logged.batchId > commit.batchId)) {
       this.rerun = logged
+      for (const [name, version] of Object.entries(logged.staticVersions ?? {})) {
+        await this.opts.staticTables?.get(name)?.pin(version, this.opts.clock.now())
+      }
       this.nextBatchId = logged.batchId
     }
     this.nextTriggerAt = this.opts.clock.now()
@@ -176,7 +182,15 @@ export class MicroBatchExecutor {
     const noDataBatch = !hasData && this.hasEvictingState && this.watermark !== null &&
       (this.lastBatchWatermark === null || this.watermark > this.lastBatchWatermark)
     if (!hasData && !noDataBatch) return null
-    return { batchId: this.nextBatchId, offsets, watermark: this.watermark, batchTimestamp: this.opts.clock.now() }
+    const entry: OffsetLogEntry = { batchId: this.nextBatchId, offsets, watermark: this.watermark, batchTimestamp: this.opts.clock.now() }
+    const tables = this.opts.staticTables
+    if (tables === undefined || tables.size === 0) return entry
+    const staticVersions: Record<string, string> = {}
+    for (const [name, table] of tables) {
+      await table.refreshIfDue(entry.batchTimestamp)
+      staticVersions[name] = table.version
+    }
+    return { ...entry, staticVersions }
   }
 
   private async execute(entry: OffsetLogEntry, started: number, durations: Record<string, number>): Promise<void> {
@@ -248,7 +262,9 @@ export class MicroBatchExecutor {
       return op.process({ rows, ops: null }, 0, ctx)
     }
     if (node.kind === 'static-table') {
-      return op.process({ rows: this.opts.staticTables?.get(node.table) ?? [], ops: null }, 0, ctx)
+      const table = this.opts.staticTables?.get(node.table)
+      if (!table) throw new WeirError('INTERNAL_ERROR', `no static table "${node.table}"`, { domain: 'internal' })
+      return op.process({ rows: table.rows, ops: null, snapshot: true }, 0, ctx)
     }
     let out: ChangeBatch = EMPTY_BATCH
     nodeInputs(node).forEach((child, side) => {

@@ -169,3 +169,26 @@ test('NDJSON ingest over a real socket, streamed in pieces', async () => {
     await s.close()
   }
 })
+
+test('a client that aborts an NDJSON upload or sends garbage does not hurt the server', async () => {
+  const { connect } = await import('node:net')
+  const s = await startServer({ listen: true })
+  try {
+    await run(s, STREAM)
+    const port = Number(new URL(s.url).port)
+    const sock = connect(port, '127.0.0.1')
+    await new Promise((r) => sock.once('connect', r))
+    sock.write('POST /v1/streams/clicks/rows HTTP/1.1\r\nHost: x\r\nContent-Type: application/x-ndjson\r\nTransfer-Encoding: chunked\r\n\r\n' +
+      '10\r\n{"user_id": 1}\n\r\n')
+    sock.destroy()
+    const junk = connect(port, '127.0.0.1')
+    await new Promise((r) => junk.once('connect', r))
+    junk.write('GET /v1/queries/q1/results HTTP/1.1\r\nHost: x\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n\r\n\u0000\u00ff garbage')
+    await new Promise((r) => junk.once('close', r))
+    const ok = await post(s, '/v1/streams/clicks/rows', [{ user_id: 2 }])
+    assert.equal(ok.status, 200)
+    assert.equal(s.engine.durable.log('clicks').length, 1, 'the aborted upload wrote nothing')
+  } finally {
+    await s.close()
+  }
+})

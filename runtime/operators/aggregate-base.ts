@@ -28,6 +28,8 @@ export interface Group {
   epoch: number
   /** Update mode: the accumulator as of the batch's start; null when created in this batch. */
   before: AccState | null
+  /** The group's state-store key, built on its first commit and reused (keys never change). */
+  stateKey?: StateKey
 }
 
 export abstract class AggregateBase extends StatefulOperator {

@@ -12,8 +12,8 @@
 import type { AggregateNode, Expr } from '../graph.ts'
 import { assertNever, internalError } from '../errors.ts'
 import { compileExpr, type RowFn } from '../expr/compile.ts'
-import type { StateEntry, StateKeyPart, StateWriteBatch } from '../state/state-store.ts'
-import type { ChangeBatch, Row, Value } from '../types.ts'
+import type { StateEntry, StateKey, StateWriteBatch } from '../state/state-store.ts'
+import type { ChangeBatch, Row } from '../types.ts'
 import { EMPTY_BATCH } from '../types.ts'
 import { AggregateBase, ChangeBuilder, inCreationOrder, snapshotBatch, type Group } from './aggregate-base.ts'
 import type { LookupKey } from './group-keys.ts'
@@ -103,7 +103,7 @@ export class Aggregate extends AggregateBase {
       if (typeof t !== 'number' || t > wm) continue
       closed.push(g)
       this.groups.delete(k)
-      this.removedKeys.push(this.stateKey(g.keys))
+      this.removedKeys.push(this.stateKey(g))
     }
     this.numRowsRemoved += closed.length
     if (this.mode === 'append') this.closed = closed.map((g) => this.outputRow([], g.keys, g.acc))
@@ -124,7 +124,7 @@ export class Aggregate extends AggregateBase {
 
   protected writeChanges(batch: StateWriteBatch): void {
     for (const key of this.removedKeys) batch.del(this.namespace, key)
-    for (const g of this.touched) batch.put(this.namespace, this.stateKey(g.keys), this.storedGroup(g))
+    for (const g of this.touched) batch.put(this.namespace, this.stateKey(g), this.storedGroup(g))
     this.removedKeys = []
     this.touched = []
   }
@@ -137,7 +137,7 @@ export class Aggregate extends AggregateBase {
     return this.estimateGroupBytes(this.groups.values(), this.groups.size)
   }
 
-  private stateKey(keys: readonly Value[]): StateKeyPart[] {
-    return ['groups', ...this.groupKeys.stateParts(keys)]
+  private stateKey(g: Group): StateKey {
+    return (g.stateKey ??= ['groups', ...this.groupKeys.stateParts(g.keys)])
   }
 }

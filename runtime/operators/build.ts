@@ -1,10 +1,12 @@
 /** Instantiates the operator for a graph node. */
 import type { OperatorNode } from '../graph.ts'
-import { assertNever, WeirError } from '../errors.ts'
+import { assertNever } from '../errors.ts'
 import { Filter } from './filter.ts'
 import { Operator } from './operator.ts'
 import { Project } from './project.ts'
 import { Sort } from './sort.ts'
+import { StreamStaticJoin } from './stream-static-join.ts'
+import { StreamStreamJoin } from './stream-stream-join.ts'
 import { createStatefulOperator } from './stateful.ts'
 
 class SourceScan extends Operator {
@@ -27,7 +29,7 @@ export function createOperator(node: OperatorNode): Operator {
     case 'deduplicate':
       return createStatefulOperator(node)
     case 'join':
-      throw new WeirError('SQL_UNSUPPORTED', 'joins are not supported yet')
+      return node.inputs === 'stream-stream' ? new StreamStreamJoin(node) : new StreamStaticJoin(node)
     default:
       return assertNever(node, 'operator node')
   }

@@ -23,7 +23,7 @@
  */
 import type { WindowAggregateNode } from '../graph.ts'
 import { assertNever, internalError } from '../errors.ts'
-import type { StateEntry, StateWriteBatch } from '../state/state-store.ts'
+import type { StateEntry, StateKey, StateWriteBatch } from '../state/state-store.ts'
 import type { ChangeBatch, Row, Value } from '../types.ts'
 import { EMPTY_BATCH } from '../types.ts'
 import type { AccState } from './accumulators.ts'
@@ -173,8 +173,8 @@ export abstract class PaneWindowAggregate extends AggregateBase {
     return sample.done === true ? 0 : this.estimateGroupBytes(sample.value.values(), this.groupCount) + 80 * this.panes.size
   }
 
-  private stateKey(g: Group): (string | number | boolean | null)[] {
-    return ['panes', g.pane, ...this.groupKeys.stateParts(g.keys)]
+  private stateKey(g: Group): StateKey {
+    return (g.stateKey ??= ['panes', g.pane, ...this.groupKeys.stateParts(g.keys)])
   }
 
   private paneFor(p: number): Pane {

@@ -71,6 +71,14 @@ export function compareKeys(a: StateKey, b: StateKey): number {
   return a.length - b.length
 }
 
+/** Rejects keys that have no place in the order (NaN). */
+export function checkKey(key: StateKey): void {
+  for (let i = 0; i < key.length; i++) {
+    const part = key[i]
+    if (typeof part === 'number' && Number.isNaN(part)) keyPartRank(part)
+  }
+}
+
 /**
  * An identity string for a key (equal keys give equal strings), for hashing, not ordering.
  * Each part is tagged by type and strings are length-prefixed, so parts cannot run together

@@ -9,6 +9,7 @@ import { STREAM_OPTIONS, validateOptions, type Connector, type ConnectorRole } f
 import { CONNECTORS, connector } from '../../connectors/registry.ts'
 import type { Row } from '../../runtime/types.ts'
 import type { Engine } from '../engine.ts'
+import { TABLE_OPTIONS } from '../static-tables.ts'
 import type { StatementResult } from '../engine-api.ts'
 
 /** Options an embedded stream accepts; an embedded table takes none. */
@@ -23,17 +24,17 @@ export async function createRelation(engine: Engine, s: CreateStream | CreateTab
   const role = s.kind === 'create_stream' ? 'source' : 'table'
   const connectorName = def.options.connector
   if (connectorName === undefined) {
-    const allowed = s.kind === 'create_stream' ? EMBEDDED_STREAM_OPTIONS : new Set<string>()
+    const allowed = s.kind === 'create_stream' ? EMBEDDED_STREAM_OPTIONS : new Set(TABLE_OPTIONS.map((o) => o.name))
     for (const o of s.options) {
       if (!allowed.has(o.key)) {
         throw sqlError('INVALID_OPTION', `unknown option "${o.key}" for an embedded ${what.toLowerCase()}; known: ${[...allowed].join(', ') || 'none'} (or give a connector)`, o.pos)
       }
     }
-    withPosition(s.options, () => validateOptions(EMBEDDED, 'source', def.options, STREAM_OPTIONS))
+    withPosition(s.options, () => validateOptions(EMBEDDED, role, def.options, role === 'source' ? STREAM_OPTIONS : TABLE_OPTIONS))
   } else {
     const c = connectorFor(connectorName, role, s.options, s.pos)
     withPosition(s.options, () => {
-      validateOptions(c, role, def.options, role === 'source' ? STREAM_OPTIONS : [])
+      validateOptions(c, role, def.options, role === 'source' ? STREAM_OPTIONS : TABLE_OPTIONS)
       c.validate?.(role, def.options, engine.connectorEnv())
     })
   }

@@ -21,6 +21,7 @@ import type { Engine, Session } from '../engine.ts'
 import type { StatementResult } from '../engine-api.ts'
 import type { StoredQuery } from '../durable-state.ts'
 import { RunningQuery } from '../running-query.ts'
+import { staticTablesFor } from '../static-tables.ts'
 import { checkPositiveInt } from './ddl.ts'
 
 export async function runSelect(engine: Engine, s: QueryStatement, sql: string, session: Session): Promise<StatementResult> {
@@ -137,6 +138,7 @@ async function startQuery(engine: Engine, req: StartRequest): Promise<RunningQue
     if (req.sinkName !== null) graph = await resumePlan(checkpoint, graph, name === null ? `query ${id}` : `query "${name}" (${id})`)
     executor = await MicroBatchExecutor.start({
       queryId: id, name, graph, sources, sink, limits, trigger, clock: engine.clock, createOperator, checkpoint,
+      staticTables: staticTablesFor(engine, graph, session),
     })
   } catch (err) {
     await sink.close()

@@ -1,0 +1,98 @@
+/**
+ * A stream joined with a static table (INNER, or OUTER preserving the stream): stateless.
+ *
+ * The static input arrives every batch as the complete table (`snapshot`), the same array for
+ * as long as its version does not change; it is hashed on its keys only when the array changes.
+ * Stream rows are buffered until `finish` (the static input of the batch may come after them)
+ * and then each is joined at once; an unmatched stream row of an outer join is emitted with NULLs
+ * for the table's columns. Duplicate keys on the static side give one output row per match;
+ * rows whose key has a NULL match nothing.
+ */
+import type { JoinNode } from '../graph.ts'
+import { internalError } from '../errors.ts'
+import { compilePredicate, type RowPredicate } from '../expr/compile.ts'
+import { EMPTY_BATCH, type ChangeBatch, type Row } from '../types.ts'
+import type { LookupKey } from './group-keys.ts'
+import { combine, joinKeyFn, nulls, type JoinKeyFn } from './join-keys.ts'
+import { Operator, type BatchContext } from './operator.ts'
+
+export class StreamStaticJoin extends Operator {
+  readonly name = 'StreamStaticJoin'
+  /** 0: the static table is the left input (static-stream); 1: it is the right input. */
+  private readonly staticSide: 0 | 1
+  private readonly streamKey: JoinKeyFn
+  private readonly staticKey: JoinKeyFn
+  private readonly condition: RowPredicate | null
+  /** Emit unmatched stream rows with NULLs. */
+  private readonly outer: boolean
+  private readonly staticWidth: number
+  private table = new Map<LookupKey, Row[]>()
+  private tableRows: readonly Row[] | null = null
+  private pending: Row[][] = []
+
+  constructor(node: JoinNode) {
+    super()
+    this.staticSide = node.inputs === 'static-stream' ? 0 : 1
+    const [streamKeys, staticKeys] = this.staticSide === 1 ? [node.leftKeys, node.rightKeys] : [node.rightKeys, node.leftKeys]
+    this.streamKey = joinKeyFn(streamKeys)
+    this.staticKey = joinKeyFn(staticKeys)
+    this.condition = node.condition ? compilePredicate(node.condition) : null
+    this.outer = this.staticSide === 1 ? node.joinType === 'left' : node.joinType === 'right'
+    this.staticWidth = (this.staticSide === 1 ? node.right : node.left).schema.fields.length
+  }
+
+  override process(input: ChangeBatch, side: number, _ctx: BatchContext): ChangeBatch {
+    if (input.ops !== null) throw internalError(`${this.name} accepts only append-only (insert) input`)
+    if (side === this.staticSide) {
+      if (input.rows !== this.tableRows) this.build(input.rows)
+    } else if (input.rows.length > 0) {
+      this.pending.push(input.rows)
+    }
+    return EMPTY_BATCH
+  }
+
+  override finish(_ctx: BatchContext): ChangeBatch {
+    const out: Row[] = []
+    for (const rows of this.pending) this.join(rows, out)
+    this.pending = []
+    return out.length === 0 ? EMPTY_BATCH : { rows: out, ops: null }
+  }
+
+  private build(rows: readonly Row[]): void {
+    const table = new Map<LookupKey, Row[]>()
+    const key = this.staticKey
+    for (let i = 0; i < rows.length; i++) {
+      const row = rows[i]!
+      const k = key(row)
+      if (k === undefined) continue
+      const list = table.get(k)
+      if (list === undefined) table.set(k, [row])
+      else list.push(row)
+    }
+    this.table = table
+    this.tableRows = rows
+  }
+
+  private join(rows: readonly Row[], out: Row[]): void {
+    const { table, condition, outer } = this
+    const key = this.streamKey
+    const streamLeft = this.staticSide === 1
+    const padding = outer ? nulls(this.staticWidth) : null
+    for (let i = 0; i < rows.length; i++) {
+      const row = rows[i]!
+      const k = key(row)
+      const matches = k === undefined ? undefined : table.get(k)
+      let matched = false
+      if (matches !== undefined) {
+        for (let j = 0; j < matches.length; j++) {
+          const joined = streamLeft ? combine(row, matches[j]!) : combine(matches[j]!, row)
+          if (condition === null || condition(joined)) {
+            out.push(joined)
+            matched = true
+          }
+        }
+      }
+      if (!matched && padding !== null) out.push(streamLeft ? combine(row, padding) : combine(padding, row))
+    }
+  }
+}
