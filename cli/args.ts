@@ -163,6 +163,9 @@ export function parseArgs(argv: readonly string[], env: Readonly<Record<string, 
       case '--version':
         version = true
         break
+      case '--':
+        // npx and shells pass it through; weir takes no positional arguments.
+        break
       default:
         throw new UsageError(arg.startsWith('-') ? `unknown option ${arg}` : `unexpected argument "${arg}" (SQL goes after -c)`)
     }

@@ -44,7 +44,7 @@ export class Completer {
       const [, name = '', space, rest = ''] = cmd
       if (!space) return [COMMANDS.map((c) => c.name).filter((n) => n.startsWith(name)), name]
       const word = /\S*$/.exec(rest)![0]
-      if (name === '\\d') return [filter((await this.names()).objects, word), word]
+      if (name === '\\d') return [filter([...(await this.names()).objects].sort(), word), word]
       if (name === '\\stop') return [filter(await this.safe(() => this.source.queries(), []), word), word]
       if (name === '\\i' || name === '\\include') return [files(word), word]
       if (name === '\\x' || name === '\\timing') return [filter(['on', 'off'], word), word]
@@ -56,8 +56,9 @@ export class Completer {
     const { objects, columns } = await this.names()
     const lower = word !== '' && word === word.toLowerCase()
     const keywords = KEYWORDS.map((k) => (lower ? k.toLowerCase() : k))
+    const sorted = (xs: readonly string[]): string[] => [...xs].sort()
     const afterFrom = /\b(from|join|into|table|describe|stream|sink|tumble\(|hop\(|session\(|cumulate\()\s*[\w"]*$/i.test(line)
-    const candidates = afterFrom ? [...objects, ...keywords] : [...keywords, ...objects, ...columns]
+    const candidates = afterFrom ? [...sorted(objects), ...keywords] : [...keywords, ...sorted(objects), ...sorted(columns)]
     return [[...new Set(filter(candidates, word))], word]
   }
 
@@ -81,7 +82,7 @@ export class Completer {
 
 function filter(candidates: readonly string[], word: string): string[] {
   const w = word.toLowerCase()
-  return candidates.filter((c) => c.toLowerCase().startsWith(w)).sort()
+  return candidates.filter((c) => c.toLowerCase().startsWith(w))
 }
 
 /** True when the line ends inside a '…' string (no completion there). */

@@ -70,15 +70,15 @@ export class LiveView implements PushView {
     this.timer = null
     this.offResize()
     if (this.outputMode !== 'append') this.draw(false)
-    this.clearStatus()
+    const clear = this.clearStatus()
     const footer = this.outputMode === 'append' ? [rowsFooter(this.table.received)] : []
     const status = this.clip(`${outcome} (${this.facts().slice(1).join(', ')})`)
-    this.term.write([...footer, this.term.color ? `${DIM}${status}${RESET}` : status].join('\n') + '\n')
+    this.term.write(clear + [...footer, this.term.color ? `${DIM}${status}${RESET}` : status].join('\n') + '\n')
   }
 
   /** Append mode: the header is laid out from the first rows and kept; rows go above the status line. */
   private appendRows(rows: readonly Row[]): void {
-    this.clearStatus()
+    const clear = this.clearStatus()
     const width = this.tableWidth()
     const lines: string[] = []
     if (!this.layout && rows.length > 0) {
@@ -86,9 +86,7 @@ export class LiveView implements PushView {
       lines.push(...renderHeader(this.layout))
     }
     if (this.layout) for (const r of rows) lines.push(renderRow(this.layout, r, this.term.color))
-    if (lines.length > 0) this.term.write(lines.map((l) => this.clip(l)).join('\n') + '\n')
-    this.drawn = 0
-    this.writeStatus([])
+    this.writeStatus(clear, lines, false)
   }
 
   private schedule(): void {
@@ -103,8 +101,7 @@ export class LiveView implements PushView {
     this.timer = null
     this.lastDraw = Date.now()
     if (this.outputMode === 'append') {
-      this.clearStatus()
-      this.writeStatus([])
+      this.writeStatus(this.clearStatus(), [], false)
       return
     }
     const height = this.term.height() ?? 24
@@ -115,12 +112,9 @@ export class LiveView implements PushView {
       width: this.tableWidth(), color: this.term.color, emphasize: (i) => changed.has(shown[i]!),
     })
     if (this.table.rows.length > shown.length) lines.push(`… ${this.table.rows.length - shown.length} more rows (the terminal is too small to show them)`)
-    this.clearStatus()
-    if (withStatus) this.writeStatus(lines)
-    else {
-      this.term.write(lines.map((l) => this.clip(l) + '\n').join(''))
-      this.drawn = 0
-    }
+    const clear = this.clearStatus()
+    if (withStatus) this.writeStatus(clear, lines, true)
+    else this.term.write(clear + lines.map((l) => this.clip(l) + '\n').join(''))
   }
 
   private facts(): string[] {
@@ -133,20 +127,26 @@ export class LiveView implements PushView {
     return facts
   }
 
-  /** Writes `lines` and the status line (left without a newline, so a redraw can replace it). */
-  private writeStatus(lines: readonly string[]): void {
+  /**
+   * Writes `prefix`, `lines` and the status line (left without a newline, so a redraw can
+   * replace it). `replaceable`: the lines are part of what the next redraw replaces.
+   */
+  private writeStatus(prefix: string, lines: readonly string[], replaceable: boolean): void {
     const waiting = this.table.batches === 0 ? 'waiting for results · ' : ''
     const status = this.clip(`${waiting}${this.facts().join(' · ')} · Ctrl-C to stop`)
     const painted = this.term.color ? `${DIM}${status}${RESET}` : status
-    this.term.write([...lines.map((l) => this.clip(l)), painted].join('\n'))
-    this.drawn = lines.length + 1
+    this.term.write(prefix + [...lines.map((l) => this.clip(l)), painted].join('\n'))
+    this.drawn = (replaceable ? lines.length : 0) + 1
   }
 
-  /** Moves to the first line of what was drawn and clears to the end of the screen. */
-  private clearStatus(): void {
-    if (this.drawn === 0) return
-    this.term.write(`\r${this.drawn > 1 ? `\x1b[${this.drawn - 1}A` : ''}\x1b[J`)
+  /**
+   * The sequence that moves to the first line of what was drawn and clears to the end of the
+   * screen; written together with what replaces it, so the screen never shows a half redraw.
+   */
+  private clearStatus(): string {
+    const seq = this.drawn === 0 ? '' : `\r${this.drawn > 1 ? `\x1b[${this.drawn - 1}A` : ''}\x1b[J`
     this.drawn = 0
+    return seq
   }
 
   private tableWidth(): number | null {

@@ -111,7 +111,7 @@ export async function runPush(ctx: PushContext, q: PushQuery): Promise<boolean> 
     return false
   }
   view.finish(`query ${q.queryId} ended (${ended ?? 'connection closed'})`)
-  return ended !== 'failed'
+  return ended === 'stopped'
 }
 
 async function stopQuery(ctx: PushContext, id: string): Promise<boolean> {

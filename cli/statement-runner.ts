@@ -79,7 +79,11 @@ export async function runStatement(ctx: RunContext, input: SqlInput): Promise<bo
   for (const r of results) {
     if (!(await printResult({ ...ctx, printError }, r, input))) ok = false
   }
-  if (session.timing) term.error(`Time: ${(performance.now() - started).toFixed(3)} ms`)
+  if (session.timing) {
+    const line = `Time: ${(performance.now() - started).toFixed(3)} ms`
+    if (session.format === 'table') term.write(line + '\n')
+    else term.error(line)
+  }
   return ok
 }
 

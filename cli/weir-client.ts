@@ -201,7 +201,11 @@ export class ResultStream implements AsyncIterable<ResultFrame> {
       })
     })
     ws.on('error', (err) => this.finish(new ConnectionError(serverUrl, reasonOf(err))))
-    ws.on('close', () => this.finish(null))
+    ws.on('close', (code, reason) => {
+      // 1000 normal, 1001 going away (shutdown; an `end` frame said so), 1005 no code.
+      if (code === 1000 || code === 1001 || code === 1005) this.finish(null)
+      else this.finish(new Error(`the server closed the results connection (${code}${reason.length > 0 ? `: ${reason.toString()}` : ''})`))
+    })
   }
 
   /** Stops reading: frames not yet consumed are dropped. */

@@ -72,6 +72,8 @@ export interface Connector {
   readonly name: string
   /** One line for the docs. */
   readonly description: string
+  /** More for the docs (Markdown): conventions, recovery, traps. */
+  readonly notes?: string
   readonly options: readonly OptionSpec[]
   readonly source?: {
     /** What a query reading this source can promise, for the docs. */
@@ -87,8 +89,17 @@ export interface Connector {
   readonly table?: {
     load(req: TableRequest, env: ConnectorEnv): Promise<Row[]>
   }
-  /** Checks beyond the declared options (a path inside the roots, a URL's host). Throws INVALID_OPTION. */
-  validate?(role: ConnectorRole, options: ConnectorOptions, env: ConnectorEnv): void
+  /**
+   * Checks beyond the declared options (a path inside the roots, a URL's host, the declared
+   * columns a source can fill). Throws INVALID_OPTION. `fields`: the declared columns of a
+   * stream or table (absent for a sink).
+   */
+  validate?(role: ConnectorRole, options: ConnectorOptions, env: ConnectorEnv, fields?: readonly Field[]): void
+  /**
+   * The columns found in the data, for `infer_schema = true` at CREATE time; the declared
+   * columns are kept and the inferred ones that are not declared are added after them.
+   */
+  inferFields?(role: ConnectorRole, options: ConnectorOptions, env: ConnectorEnv): Promise<Field[]>
 }
 
 /** Options every stream accepts, whatever its connector. */
@@ -103,7 +114,9 @@ export function invalidOption(message: string): WeirError {
 
 /** Checks `options` (without `connector`) against the connector's declarations for `role`. */
 export function validateOptions(connector: Connector, role: ConnectorRole, options: ConnectorOptions, extra: readonly OptionSpec[] = []): void {
-  const specs = [...connector.options.filter((o) => o.roles === undefined || o.roles.includes(role)), ...extra]
+  const own = connector.options.filter((o) => o.roles === undefined || o.roles.includes(role))
+  // A connector may redeclare a shared option to widen it (Kafka's startup_mode takes more values).
+  const specs = [...own, ...extra.filter((e) => !own.some((o) => o.name === e.name))]
   const byName = new Map(specs.map((s) => [s.name, s]))
   for (const [key, value] of Object.entries(options)) {
     if (key === 'connector') continue

@@ -4,11 +4,12 @@
  */
 import type { Connector } from './connector.ts'
 import { fileConnector } from './file/file-connector.ts'
+import { kafkaConnector } from './kafka/kafka-connector.ts'
 import { memoryConnector } from './memory/memory-connector.ts'
 import { noopConnector } from './noop/noop-connector.ts'
 
 export const CONNECTORS: ReadonlyMap<string, Connector> = new Map(
-  [memoryConnector, fileConnector, noopConnector].map((c) => [c.name, c]),
+  [memoryConnector, fileConnector, noopConnector, kafkaConnector].map((c) => [c.name, c]),
 )
 
 export function connector(name: string): Connector | undefined {

@@ -141,7 +141,15 @@ function describeJoin(node: JoinNode): string {
   return `StreamStreamJoin ${parts.join(' ')}`
 }
 
+/** `watermark - 1h - 1ms`: the offset in whole units, largest first. */
 function offsetText(ms: number): string {
-  if (ms === 0) return 'watermark'
-  return ms > 0 ? `watermark + ${formatDuration(ms)}` : `watermark - ${formatDuration(-ms)}`
+  let rest = Math.abs(ms)
+  let text = 'watermark'
+  for (const size of [86_400_000, 3_600_000, 60_000, 1000, 1]) {
+    const part = Math.floor(rest / size) * size
+    if (part === 0) continue
+    text += `${ms > 0 ? ' + ' : ' - '}${formatDuration(part)}`
+    rest -= part
+  }
+  return text
 }

@@ -7,7 +7,7 @@
  */
 import type { AstJoin, FromItem } from './ast.ts'
 import type { Expr, JoinNode, JoinSideTime, OperatorNode } from '../runtime/graph.ts'
-import { sqlError } from '../runtime/errors.ts'
+import { assertNever, sqlError } from '../runtime/errors.ts'
 import { Scope, type ScopeColumn } from './scope.ts'
 import { tumbleBoundsExprs } from './windows.ts'
 import { bindBoolean, rejectAggregates, type PlanContext, type Planned } from './plan-query.ts'
@@ -209,4 +209,28 @@ function withLate(t: Pick<JoinSideTime, 'evict'>, lags: readonly (number | null)
   if (t.evict !== null) return { evict: t.evict, late: { column: t.evict.column, lagMs: lags[t.evict.column] ?? 0 } }
   const i = lags.findIndex((l) => l !== null)
   return { evict: null, late: i < 0 ? null : { column: i, lagMs: lags[i]! } }
+}
+
+/**
+ * Folds a projection of plain columns directly over a join into the join (`output`), so the join
+ * builds each output row once instead of a combined row and then its projection.
+ */
+export function fuseJoinOutput(node: OperatorNode): OperatorNode {
+  switch (node.kind) {
+    case 'source': case 'static-table':
+      return node
+    case 'join':
+      return { ...node, left: fuseJoinOutput(node.left), right: fuseJoinOutput(node.right) }
+    case 'project': {
+      const input = fuseJoinOutput(node.input)
+      if (input.kind === 'join' && input.output === undefined && node.exprs.every((e) => e.kind === 'column')) {
+        return { ...input, schema: node.schema, output: node.exprs.map((e) => (e as { index: number }).index) }
+      }
+      return { ...node, input }
+    }
+    case 'filter': case 'window-aggregate': case 'aggregate': case 'deduplicate': case 'sort':
+      return { ...node, input: fuseJoinOutput(node.input) }
+    default:
+      return assertNever(node, 'operator node')
+  }
 }

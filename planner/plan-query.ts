@@ -13,7 +13,7 @@ import { bindExpr } from './bind-expr.ts'
 import { formatAst } from './format-expr.ts'
 import { Scope, type ScopeColumn } from './scope.ts'
 import { planAggregation, isAggregateCall } from './plan-aggregate.ts'
-import { planJoin } from './plan-join.ts'
+import { fuseJoinOutput, planJoin } from './plan-join.ts'
 import { chooseOutputMode } from './output-mode.ts'
 import { windowFromTvf, tumbleBoundsExprs } from './windows.ts'
 
@@ -66,7 +66,7 @@ export function planQuery(select: AstSelect, catalog: Catalog, options: PlanOpti
   const planned = planSelect(select, ctx)
   const outputMode = chooseOutputMode(select, planned, ctx)
   for (const s of ctx.statefulNodes) s.node.outputMode = outputMode
-  const root = planOrderAndLimit(select, planned, outputMode, ctx)
+  const root = fuseJoinOutput(planOrderAndLimit(select, planned, outputMode, ctx))
   const graph: QueryGraph = { root, outputMode, schema: root.schema, sources: [...new Set(ctx.sources)] }
   return { graph, warnings: ctx.warnings }
 }

@@ -244,6 +244,11 @@ export interface JoinNode extends NodeBase {
   /** Stream-stream only (null otherwise). */
   readonly leftTime: JoinSideTime | null
   readonly rightTime: JoinSideTime | null
+  /**
+   * The combined-row columns emitted, in order (a projection of plain columns fused into the
+   * join, so no combined row is built for it); absent: every column. `schema` is the output's.
+   */
+  readonly output?: readonly number[]
 }
 
 export type OperatorNode =

@@ -292,6 +292,7 @@ export class MicroBatchExecutor {
         inputRowsPerSecond: rate(perSource[name] ?? 0, sinceLast),
         processedRowsPerSecond: rate(perSource[name] ?? 0, batchDuration),
         lag: source.distance(end, latest),
+        ...(source.metrics ? { metrics: source.metrics() } : {}),
       })
     }
     const all = [...stats.values()].filter((s) => s.count > 0)

@@ -20,6 +20,8 @@ export interface SourceProgress {
   readonly processedRowsPerSecond: number
   /** Rows available but not yet read (latest − end). */
   readonly lag: number | null
+  /** The source's own counters (Spark's `SourceProgress.metrics`), when it keeps any. */
+  readonly metrics?: Readonly<Record<string, number>>
 }
 
 export interface QueryProgress {

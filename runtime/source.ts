@@ -28,6 +28,8 @@ export interface Source {
   distance(from: SourceOffset, to: SourceOffset): number | null
   /** Calls `listener` when new data may be available; returns an unsubscribe function. */
   onData?(listener: () => void): () => void
+  /** Counters the source keeps (e.g. malformed records skipped), shown as `sources[].metrics` in progress. */
+  metrics?(): Readonly<Record<string, number>>
   close(): Promise<void>
 }
 

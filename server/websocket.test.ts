@@ -1,5 +1,6 @@
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
+import { connect } from 'node:net'
 import { FrameClient, changeLines, startServer, type Frame, type TestServer } from './test-server.ts'
 
 async function post(s: TestServer, path: string, body: unknown, headers: Record<string, string> = {}): Promise<{ status: number; json: Record<string, unknown> }> {
@@ -171,7 +172,6 @@ test('NDJSON ingest over a real socket, streamed in pieces', async () => {
 })
 
 test('a client that aborts an NDJSON upload or sends garbage does not hurt the server', async () => {
-  const { connect } = await import('node:net')
   const s = await startServer({ listen: true })
   try {
     await run(s, STREAM)
@@ -184,7 +184,10 @@ test('a client that aborts an NDJSON upload or sends garbage does not hurt the s
     const junk = connect(port, '127.0.0.1')
     await new Promise((r) => junk.once('connect', r))
     junk.write('GET /v1/queries/q1/results HTTP/1.1\r\nHost: x\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n\r\n\u0000\u00ff garbage')
+    let answer = ''
+    junk.on('data', (d: Buffer) => (answer += String(d)))
     await new Promise((r) => junk.once('close', r))
+    assert.match(answer, /^HTTP\/1.1 404/)
     const ok = await post(s, '/v1/streams/clicks/rows', [{ user_id: 2 }])
     assert.equal(ok.status, 200)
     assert.equal(s.engine.durable.log('clicks').length, 1, 'the aborted upload wrote nothing')

@@ -18,19 +18,22 @@ const LOG_FILE = 'log.jsonl'
 
 export interface FileSinkLogEntry {
   readonly queryId: string
+  /** The batch; for a part file that holds several batches (rollover), the first. */
   readonly batchId: number
   /** The data file, relative to the sink's directory; null for a batch without rows. */
   readonly file: string | null
   readonly rows: number
-  /** SHA-256 of the file's bytes: a re-run batch must produce the same. */
+  /** SHA-256 of the batch's rows as JSON (`batchHash`): a re-run batch must produce the same. */
   readonly sha256: string
+  /** Set for a part file finished by rollover: each batch in it, in order. */
+  readonly batches?: readonly { readonly batchId: number; readonly rows: number; readonly sha256: string }[]
 }
 
 export class FileSinkLog {
   private readonly byBatch = new Map<string, FileSinkLogEntry>()
 
   private constructor(private readonly handle: FileHandle, readonly entries: FileSinkLogEntry[]) {
-    for (const e of entries) this.byBatch.set(batchKey(e.queryId, e.batchId), e)
+    for (const e of entries) this.index(e)
   }
 
   static async open(dir: string): Promise<FileSinkLog> {
@@ -41,15 +44,29 @@ export class FileSinkLog {
     return new FileSinkLog(await open(path, 'a'), entries)
   }
 
+  /** The committed batch (for a rollover part: that batch's own rows and hash). */
   get(queryId: string, batchId: number): FileSinkLogEntry | undefined {
     return this.byBatch.get(batchKey(queryId, batchId))
+  }
+
+  /** Whether a data file is recorded. */
+  hasFile(file: string): boolean {
+    return this.entries.some((e) => e.file === file)
   }
 
   async append(entry: FileSinkLogEntry): Promise<void> {
     await this.handle.write(JSON.stringify(entry) + '\n')
     await this.handle.datasync()
     this.entries.push(entry)
-    this.byBatch.set(batchKey(entry.queryId, entry.batchId), entry)
+    this.index(entry)
+  }
+
+  private index(e: FileSinkLogEntry): void {
+    if (e.batches === undefined) {
+      this.byBatch.set(batchKey(e.queryId, e.batchId), e)
+      return
+    }
+    for (const b of e.batches) this.byBatch.set(batchKey(e.queryId, b.batchId), { queryId: e.queryId, batchId: b.batchId, file: e.file, rows: b.rows, sha256: b.sha256 })
   }
 
   async close(): Promise<void> {

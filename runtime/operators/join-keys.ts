@@ -56,3 +56,27 @@ export function combine(left: Row, right: Row): Row {
 export function nulls(n: number): Row {
   return new Array<Value>(n).fill(null)
 }
+
+/** Builds an output row from a left and a right row: all columns, or the `output` positions of the combined row. */
+export type RowBuilder = (left: Row, right: Row) => Row
+
+export function rowBuilder(leftWidth: number, output: readonly number[] | undefined): RowBuilder {
+  if (output === undefined) return combine
+  // >= 0: a left column; < 0: right column -1 - i.
+  const src = Int32Array.from(output, (i) => (i < leftWidth ? i : -1 - (i - leftWidth)))
+  const n = src.length
+  return (left, right) => {
+    const out = new Array<Value>(n)
+    for (let j = 0; j < n; j++) {
+      const s = src[j]!
+      out[j] = (s >= 0 ? left[s] : right[-1 - s]) as Value
+    }
+    return out
+  }
+}
+
+/** Picks the `output` positions of an already combined row (after a condition was checked on it). */
+export function pick(output: readonly number[] | undefined): ((row: Row) => Row) | null {
+  if (output === undefined) return null
+  return (row) => output.map((i) => row[i] as Value)
+}

@@ -18,6 +18,7 @@ export interface Buffered {
   /** 0: the left input, 1: the right. */
   readonly side: 0 | 1
   readonly row: Row
+  /** null for a key with a NULL (never probed: such a row never matches). */
   readonly key: LookupKey
   /** The eviction column's value (NaN when the side is never evicted). */
   readonly t: number

@@ -3,11 +3,12 @@
  *
  * Per batch, in input order (left chunks, then right chunks), each new row is:
  * 1. dropped and counted when late (its event time at or before the watermark in force);
- * 2. judged unmatchable when its key has a NULL, it fails its input's own filter, or its
- *    eviction column is NULL or already at or before the state bound: then it is emitted with
- *    NULLs at once if its side is preserved, else discarded;
+ * 2. judged unmatchable when it fails its input's own filter or its eviction column is NULL:
+ *    then it is emitted with NULLs at once if its side is preserved, else discarded (a row whose
+ *    key has a NULL is discarded too unless preserved: it then waits, unmatched, for eviction);
  * 3. otherwise joined with the other side's buffered rows (each pair once: rows of this batch's
- *    left input are buffered before the right input is probed) and buffered itself.
+ *    left input are buffered before the right input is probed) and buffered itself — unless it
+ *    is already at or before its state bound, when only a preserved unmatched row is emitted.
  * At `finish`, buffered rows at or before each side's state bound (`watermark + offset`) are
  * removed; on a preserved side, those that never matched are emitted with NULLs — so in append
  * mode an unmatched outer row appears in the batch whose watermark makes a match impossible.
@@ -88,13 +89,13 @@ export class StreamStreamJoin extends StatefulOperator {
       }
       const key = self.key(row)
       const t = evict === null ? NaN : row[evict.column]
-      const matchable = key !== undefined && (self.filter === null || self.filter(row)) && (evict === null || typeof t === 'number')
-      if (!matchable) {
+      // A NULL key never matches, but a preserved row waits for the watermark like any other (as in Spark).
+      if ((key === undefined && !self.preserved) || (self.filter !== null && !self.filter(row)) || (evict !== null && typeof t !== 'number')) {
         if (self.preserved) out.push(this.padded(self, row))
         continue
       }
       let matched = false
-      const candidates = other.buffer.candidates(key)
+      const candidates = key === undefined ? undefined : other.buffer.candidates(key)
       if (candidates !== undefined) {
         for (const b of candidates) {
           if (b.dead) continue
@@ -114,7 +115,7 @@ export class StreamStreamJoin extends StatefulOperator {
         continue
       }
       const b: Buffered = {
-        id: this.nextId++, side: self.index, row, key, t: evict === null ? NaN : (t as number), matched, dead: false, dirty: false, persisted: false,
+        id: this.nextId++, side: self.index, row, key: key ?? null, t: evict === null ? NaN : (t as number), matched, dead: false, dirty: false, persisted: false,
       }
       self.buffer.add(b)
       this.queuePut(b)
@@ -162,8 +163,7 @@ export class StreamStreamJoin extends StatefulOperator {
     }
     const side = this.sides[sideIndex]
     const [row, matched] = value
-    const key = side.key(row)
-    if (key === undefined) throw internalError(`${this.name}: a buffered row has a NULL key`)
+    const key = side.key(row) ?? null
     const evict = side.time.evict
     const t = evict === null ? NaN : (row[evict.column] as number)
     side.buffer.add({ id, side: sideIndex, row, key, t, matched: matched === 1, dead: false, dirty: false, persisted: true })
