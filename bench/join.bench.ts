@@ -138,7 +138,7 @@ function joinNode(): OperatorNode {
   let node = planQuery(stmt.select, catalog, { emit: null }).graph.root
   while (node.kind !== 'join') {
     if (node.kind === 'source' || node.kind === 'static-table') throw new Error('no join in the plan')
-    node = node.kind === 'join' ? node : (node as { input: OperatorNode }).input
+    node = node.input
   }
   return node
 }

@@ -128,6 +128,7 @@ function describeJoin(node: JoinNode): string {
   if (node.condition) parts.push(`condition=${formatExpr(node.condition, [...l, ...r])}`)
   if (node.leftFilter) parts.push(`left_filter=${formatExpr(node.leftFilter, l)}`)
   if (node.rightFilter) parts.push(`right_filter=${formatExpr(node.rightFilter, r)}`)
+  if (node.output) parts.push(`output=[${node.schema.fields.map((f, i) => { const from = [...l, ...r][node.output![i]!]; return from === f.name ? f.name : `${from} AS ${f.name}` }).join(', ')}]`)
   if (node.inputs !== 'stream-stream') {
     return `${node.inputs === 'stream-static' ? 'StreamStaticJoin' : 'StaticStreamJoin'} ${parts.join(' ')} state=none (static side hashed per version)`
   }

@@ -12,6 +12,7 @@ import type { Field, Row } from '../runtime/types.ts'
 import { MemoryDurableState, type DurableState } from './durable-state.ts'
 import { LevelDurableState } from './level-durable-state.ts'
 import { fileRoots } from '../connectors/file/file-sink-options.ts'
+import { connector } from '../connectors/registry.ts'
 import type { QueryInfo, SinkRecord, StatementResult } from './engine-api.ts'
 import type { RunningQuery } from './running-query.ts'
 import * as ddl from './statements/ddl.ts'
@@ -187,6 +188,16 @@ export class Engine implements Catalog {
 
   tableRows(name: string): readonly Row[] {
     return this.durable.tableRows(name)
+  }
+
+  /** A table's rows: an embedded table's stored rows, or what its connector loads now (a file table). */
+  async loadTableRows(name: string): Promise<readonly Row[]> {
+    const rel = this.durable.relations.get(name)
+    const connectorName = rel?.options.connector
+    if (!rel || connectorName === undefined) return this.durable.tableRows(name)
+    const loader = connector(connectorName)?.table
+    if (!loader) throw new WeirError('INVALID_OPTION', `table ${name} has connector '${connectorName}', which cannot load static tables on this server`)
+    return loader.load({ table: name, fields: rel.fields, options: rel.options }, this.connectorEnv())
   }
 
   private checkOpen(): void {

@@ -13,7 +13,7 @@ import { internalError } from '../errors.ts'
 import { compilePredicate, type RowPredicate } from '../expr/compile.ts'
 import { EMPTY_BATCH, type ChangeBatch, type Row } from '../types.ts'
 import type { LookupKey } from './group-keys.ts'
-import { combine, joinKeyFn, nulls, type JoinKeyFn } from './join-keys.ts'
+import { combine, joinKeyFn, nulls, pick, rowBuilder, type JoinKeyFn, type RowBuilder } from './join-keys.ts'
 import { Operator, type BatchContext } from './operator.ts'
 
 export class StreamStaticJoin extends Operator {
@@ -26,6 +26,10 @@ export class StreamStaticJoin extends Operator {
   /** Emit unmatched stream rows with NULLs. */
   private readonly outer: boolean
   private readonly staticWidth: number
+  /** The output row of a (left, right) pair without a condition to check. */
+  private readonly output: RowBuilder
+  /** With a condition: the output row from the checked combined row (null: the combined row itself). */
+  private readonly pickOutput: ((row: Row) => Row) | null
   private table = new Map<LookupKey, Row[]>()
   private tableRows: readonly Row[] | null = null
   private pending: Row[][] = []
@@ -39,6 +43,8 @@ export class StreamStaticJoin extends Operator {
     this.condition = node.condition ? compilePredicate(node.condition) : null
     this.outer = this.staticSide === 1 ? node.joinType === 'left' : node.joinType === 'right'
     this.staticWidth = (this.staticSide === 1 ? node.right : node.left).schema.fields.length
+    this.output = rowBuilder(node.left.schema.fields.length, node.output)
+    this.pickOutput = pick(node.output)
   }
 
   override process(input: ChangeBatch, side: number, _ctx: BatchContext): ChangeBatch {
@@ -74,7 +80,7 @@ export class StreamStaticJoin extends Operator {
   }
 
   private join(rows: readonly Row[], out: Row[]): void {
-    const { table, condition, outer } = this
+    const { table, condition, outer, output, pickOutput } = this
     const key = this.streamKey
     const streamLeft = this.staticSide === 1
     const padding = outer ? nulls(this.staticWidth) : null
@@ -85,14 +91,20 @@ export class StreamStaticJoin extends Operator {
       let matched = false
       if (matches !== undefined) {
         for (let j = 0; j < matches.length; j++) {
-          const joined = streamLeft ? combine(row, matches[j]!) : combine(matches[j]!, row)
-          if (condition === null || condition(joined)) {
-            out.push(joined)
+          const m = matches[j]!
+          if (condition === null) {
+            out.push(streamLeft ? output(row, m) : output(m, row))
+            matched = true
+            continue
+          }
+          const joined = streamLeft ? combine(row, m) : combine(m, row)
+          if (condition(joined)) {
+            out.push(pickOutput === null ? joined : pickOutput(joined))
             matched = true
           }
         }
       }
-      if (!matched && padding !== null) out.push(streamLeft ? combine(row, padding) : combine(padding, row))
+      if (!matched && padding !== null) out.push(streamLeft ? output(row, padding) : output(padding, row))
     }
   }
 }

@@ -21,7 +21,7 @@ import { internalError } from '../errors.ts'
 import { compilePredicate, type RowPredicate } from '../expr/compile.ts'
 import type { StateEntry, StateWriteBatch } from '../state/state-store.ts'
 import { EMPTY_BATCH, type ChangeBatch, type Row } from '../types.ts'
-import { combine, joinKeyFn, nulls, type JoinKeyFn } from './join-keys.ts'
+import { combine, joinKeyFn, nulls, pick, rowBuilder, type JoinKeyFn, type RowBuilder } from './join-keys.ts'
 import { JoinSideBuffer, type Buffered } from './join-side-buffer.ts'
 import type { BatchContext } from './operator.ts'
 import { StatefulOperator } from './stateful-operator.ts'
@@ -43,6 +43,8 @@ export class StreamStreamJoin extends StatefulOperator {
   protected readonly evictsByWatermark: boolean
   private readonly sides: readonly [Side, Side]
   private readonly condition: RowPredicate | null
+  private readonly output: RowBuilder
+  private readonly pickOutput: ((row: Row) => Row) | null
   private nextId = 0
   private puts: Buffered[] = []
   private dels: Buffered[] = []
@@ -64,6 +66,8 @@ export class StreamStreamJoin extends StatefulOperator {
     }
     this.sides = [side(0), side(1)]
     this.condition = node.condition ? compilePredicate(node.condition) : null
+    this.output = rowBuilder(node.left.schema.fields.length, node.output)
+    this.pickOutput = pick(node.output)
     this.evictsByWatermark = this.sides.some((s) => s.time.evict !== null)
   }
 
@@ -99,9 +103,14 @@ export class StreamStreamJoin extends StatefulOperator {
       if (candidates !== undefined) {
         for (const b of candidates) {
           if (b.dead) continue
-          const joined = self.index === 0 ? combine(row, b.row) : combine(b.row, row)
-          if (cond !== null && !cond(joined)) continue
-          out.push(joined)
+          const [l, r] = self.index === 0 ? [row, b.row] : [b.row, row]
+          if (cond === null) {
+            out.push(this.output(l, r))
+          } else {
+            const joined = combine(l, r)
+            if (!cond(joined)) continue
+            out.push(this.pickOutput === null ? joined : this.pickOutput(joined))
+          }
           matched = true
           if (trackOther && !b.matched) {
             b.matched = true
@@ -144,7 +153,7 @@ export class StreamStreamJoin extends StatefulOperator {
   }
 
   private padded(side: Side, row: Row): Row {
-    return side.index === 0 ? combine(row, this.sides[1].padding) : combine(this.sides[0].padding, row)
+    return side.index === 0 ? this.output(row, this.sides[1].padding) : this.output(this.sides[0].padding, row)
   }
 
   private queuePut(b: Buffered): void {

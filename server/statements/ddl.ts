@@ -20,7 +20,7 @@ export async function createRelation(engine: Engine, s: CreateStream | CreateTab
   if (s.ifNotExists && (engine.relation(s.name) || engine.sink(s.name))) {
     return { kind: 'ok', statement: `CREATE ${what}`, message: `${s.name} already exists, skipped` }
   }
-  const def = analyzeCreateRelation(s, engine)
+  let def = analyzeCreateRelation(s, engine)
   const role = s.kind === 'create_stream' ? 'source' : 'table'
   const connectorName = def.options.connector
   if (connectorName === undefined) {
@@ -35,8 +35,14 @@ export async function createRelation(engine: Engine, s: CreateStream | CreateTab
     const c = connectorFor(connectorName, role, s.options, s.pos)
     withPosition(s.options, () => {
       validateOptions(c, role, def.options, role === 'source' ? STREAM_OPTIONS : TABLE_OPTIONS)
-      c.validate?.(role, def.options, engine.connectorEnv())
+      c.validate?.(role, def.options, engine.connectorEnv(), def.fields)
     })
+    if (c.inferFields && def.options.infer_schema?.toLowerCase() === 'true') {
+      // Spark's schema inference, at CREATE: the declared columns stay, the inferred others follow.
+      const inferred = await c.inferFields(role, def.options, engine.connectorEnv())
+      const declared = new Set(def.fields.map((f) => f.name.toLowerCase()))
+      def = { ...def, fields: [...def.fields, ...inferred.filter((f) => !declared.has(f.name.toLowerCase()))] }
+    }
   }
   await engine.durable.putRelation(def)
   return { kind: 'ok', statement: `CREATE ${what}`, message: `created ${def.kind} ${def.name}` }
@@ -110,6 +116,10 @@ export async function insertValues(engine: Engine, s: InsertValues): Promise<Sta
     const isSink = engine.sink(s.target) !== undefined
     throw sqlError(isSink ? 'UNSUPPORTED_OPERATION' : 'UNKNOWN_RELATION',
       isSink ? `"${s.target}" is a sink: INSERT INTO a sink takes a SELECT` : `stream or table "${s.target}" does not exist`, s.pos)
+  }
+  const connectorName = engine.durable.relations.get(target.name)?.options.connector
+  if (target.kind === 'table' && connectorName !== undefined) {
+    throw sqlError('UNSUPPORTED_OPERATION', `table "${target.name}" is loaded by the ${connectorName} connector; change its data at the source`, s.pos)
   }
   const exprRows = planInsertValues(s, target)
   const rows: Row[] = exprRows.map((exprs) => exprs.map((e) => compileExpr(e)([])))

@@ -198,7 +198,7 @@ async function pull(engine: Engine, select: AstSelect, session: Session): Promis
     const view: CatalogRelation = { name: from.name, kind: 'table', fields: columns, watermark: null, primaryKey: [] }
     catalog = { relation: (n) => (n === from.name ? view : engine.relation(n)), sink: () => undefined }
   } else {
-    tables.set(from.name, [...engine.tableRows(from.name)])
+    tables.set(from.name, [...(await engine.loadTableRows(from.name))])
   }
   const planned = planQuery(select, catalog, { emit: null, sessionOutputMode: session.output_mode, batch: true })
   const rows = await runBounded(planned.graph, tables, createOperator, engine.clock.now())
