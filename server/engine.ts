@@ -36,6 +36,8 @@ export interface EngineOptions {
 /** A mutable session: SET changes it for the statements that follow. */
 export type Session = Record<string, string>
 
+const RETIRED_QUERIES_KEPT = 50
+
 export class Engine implements Catalog {
   readonly durable: DurableState
   readonly clock: Clock
@@ -43,7 +45,10 @@ export class Engine implements Catalog {
   readonly memorySinkMaxRows: number
   /** The default session, used when `execute` is given none. */
   readonly session: Session = {}
+  /** Started queries until they stop or fail; then they move to `retired`. */
   readonly running = new Map<string, RunningQuery>()
+  /** The most recently ended queries, newest last (bounded, so a long uptime does not grow it). */
+  private readonly retired: RunningQuery[] = []
   /** Where file sinks may write by default (WEIR_FILE_ROOTS overrides); null without one. */
   readonly dataDir: string | null
   readonly fileRoots: readonly string[]
@@ -126,9 +131,10 @@ export class Engine implements Catalog {
   }
 
   listQueries(): QueryInfo[] {
-    const out = [...this.running.values()].map((q) => q.info())
+    const out = [...this.running.values(), ...this.retired.filter((q) => !this.running.has(q.id))].map((q) => q.info())
+    const listed = new Set(out.map((q) => q.id))
     for (const stored of this.durable.queries.values()) {
-      if (this.running.has(stored.id)) continue
+      if (listed.has(stored.id)) continue
       out.push({
         id: stored.id, name: stored.name, sql: stored.sql, status: stored.status, error: stored.error,
         outputMode: stored.outputMode ?? 'append', trigger: stored.session.trigger ?? 'default', sink: stored.sink, push: false,
@@ -138,8 +144,19 @@ export class Engine implements Catalog {
     return out
   }
 
+  /** A query by id or name: a running one first, else the most recent that ended. */
   query(id: string): RunningQuery | undefined {
-    return this.running.get(id) ?? [...this.running.values()].find((q) => q.opts.name === id)
+    const ended = [...this.retired].reverse()
+    return this.running.get(id) ?? [...this.running.values()].find((q) => q.opts.name === id) ??
+      ended.find((q) => q.id === id) ?? ended.find((q) => q.opts.name === id)
+  }
+
+  /** Moves a query that stopped or failed out of `running`. */
+  retire(q: RunningQuery): void {
+    if (this.running.get(q.id) !== q) return
+    this.running.delete(q.id)
+    this.retired.push(q)
+    if (this.retired.length > RETIRED_QUERIES_KEPT) this.retired.shift()
   }
 
   async stopQuery(id: string): Promise<void> {

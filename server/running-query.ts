@@ -51,6 +51,13 @@ export interface RunningQueryOptions {
 /** How long an idle default-trigger query waits before polling its sources again. */
 const IDLE_POLL_MS = 500
 
+/**
+ * How long a push query waits for its first subscriber before running its first batch. Its
+ * results exist only for subscribers, so running batch 0 before anyone listens would lose the
+ * rows already in the stream (in update mode, groups would appear mid-way).
+ */
+export const FIRST_SUBSCRIBER_WAIT_MS = 10_000
+
 export class RunningQuery {
   status: QueryStatus = 'running'
   error: { code: string; message: string } | null = null
@@ -61,6 +68,7 @@ export class RunningQuery {
   private readonly observers = new Set<QueryObserver>()
   private sinkWrapped = false
   private lastObservedBatchId = -1
+  private firstObserver: (() => void) | null = null
 
   constructor(readonly opts: RunningQueryOptions) {}
 
@@ -70,6 +78,7 @@ export class RunningQuery {
    */
   observe(observer: QueryObserver): () => void {
     this.observers.add(observer)
+    this.firstObserver?.()
     if (!this.sinkWrapped) {
       this.sinkWrapped = true
       const sink = this.opts.sink
@@ -120,6 +129,8 @@ export class RunningQuery {
     await this.busy
     await this.opts.executor.close()
     await this.opts.sink.close()
+    // Sources hold connections and files (a socket, a file source's index).
+    for (const s of this.opts.sources) await s.close().catch(() => undefined)
     this.statusChanged(opts.persist ?? true)
   }
 
@@ -160,6 +171,20 @@ export class RunningQuery {
   }
 
   private async runLoop(): Promise<void> {
+    if (this.opts.pushSink !== null && this.observers.size === 0) {
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(done, FIRST_SUBSCRIBER_WAIT_MS)
+        const self = this
+        function done(): void {
+          clearTimeout(timer)
+          self.firstObserver = null
+          resolve()
+        }
+        this.firstObserver = done
+        this.wake = done
+      })
+      this.wake = null
+    }
     while (this.status === 'running') {
       const work = this.busy.then(() => this.step())
       this.busy = work.catch(() => undefined)

@@ -7,6 +7,7 @@
  * by the planner, so equal values give equal lookup keys.
  */
 import type { Expr } from '../graph.ts'
+import { internalError } from '../errors.ts'
 import { compileExpr, type RowFn } from '../expr/compile.ts'
 import type { Row, Value } from '../types.ts'
 import type { LookupKey } from './group-keys.ts'
@@ -62,17 +63,13 @@ export type RowBuilder = (left: Row, right: Row) => Row
 
 export function rowBuilder(leftWidth: number, output: readonly number[] | undefined): RowBuilder {
   if (output === undefined) return combine
-  // >= 0: a left column; < 0: right column -1 - i.
-  const src = Int32Array.from(output, (i) => (i < leftWidth ? i : -1 - (i - leftWidth)))
-  const n = src.length
-  return (left, right) => {
-    const out = new Array<Value>(n)
-    for (let j = 0; j < n; j++) {
-      const s = src[j]!
-      out[j] = (s >= 0 ? left[s] : right[-1 - s]) as Value
-    }
-    return out
-  }
+  // Generated from column positions only (integers): `(l, r) => [r[1], l[0], …]`, which V8
+  // allocates as one literal array. No user text reaches the code.
+  const items = output.map((i) => {
+    if (!Number.isInteger(i) || i < 0) throw internalError(`bad join output position ${String(i)}`)
+    return i < leftWidth ? `l[${i}]` : `r[${i - leftWidth}]`
+  })
+  return new Function('l', 'r', `return [${items.join(', ')}]`) as RowBuilder
 }
 
 /** Picks the `output` positions of an already combined row (after a condition was checked on it). */

@@ -21,6 +21,8 @@ export class StreamStaticJoin extends Operator {
   /** 0: the static table is the left input (static-stream); 1: it is the right input. */
   private readonly staticSide: 0 | 1
   private readonly streamKey: JoinKeyFn
+  /** The stream key's column when it is one plain non-JSON column, else -1. */
+  private readonly streamKeyColumn: number
   private readonly staticKey: JoinKeyFn
   private readonly condition: RowPredicate | null
   /** Emit unmatched stream rows with NULLs. */
@@ -39,6 +41,8 @@ export class StreamStaticJoin extends Operator {
     this.staticSide = node.inputs === 'static-stream' ? 0 : 1
     const [streamKeys, staticKeys] = this.staticSide === 1 ? [node.leftKeys, node.rightKeys] : [node.rightKeys, node.leftKeys]
     this.streamKey = joinKeyFn(streamKeys)
+    const only = streamKeys[0]
+    this.streamKeyColumn = streamKeys.length === 1 && only?.kind === 'column' && only.type !== 'JSON' ? only.index : -1
     this.staticKey = joinKeyFn(staticKeys)
     this.condition = node.condition ? compilePredicate(node.condition) : null
     this.outer = this.staticSide === 1 ? node.joinType === 'left' : node.joinType === 'right'
@@ -82,12 +86,14 @@ export class StreamStaticJoin extends Operator {
   private join(rows: readonly Row[], out: Row[]): void {
     const { table, condition, outer, output, pickOutput } = this
     const key = this.streamKey
+    const keyColumn = this.streamKeyColumn
     const streamLeft = this.staticSide === 1
     const padding = outer ? nulls(this.staticWidth) : null
     for (let i = 0; i < rows.length; i++) {
       const row = rows[i]!
-      const k = key(row)
-      const matches = k === undefined ? undefined : table.get(k)
+      // The common single-column key is read inline (NULL finds nothing: no NULL key is in the table).
+      const k = keyColumn >= 0 ? (row[keyColumn] as LookupKey) : key(row)
+      const matches = k === undefined || k === null ? undefined : table.get(k)
       let matched = false
       if (matches !== undefined) {
         for (let j = 0; j < matches.length; j++) {

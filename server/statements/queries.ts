@@ -149,6 +149,7 @@ async function startQuery(engine: Engine, req: StartRequest): Promise<RunningQue
     columns: graph.schema.fields, sinkName: req.sinkName, sink, pushSink, sources: [...sources.values()], executor,
     clock: engine.clock, explain: explainGraph(graph, { description: req.sinkName ?? 'push query' }, planned.warnings),
     onStatus: (rq, persist) => {
+      if (rq.status !== 'running' && persist) engine.retire(rq)
       const stored = engine.durable.queries.get(rq.id)
       // Failing to record the status (a full disk) must not crash the process.
       if (stored && persist) engine.durable.putQuery({ ...stored, status: rq.status, error: rq.error }).catch(() => undefined)
