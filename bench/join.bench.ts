@@ -178,9 +178,11 @@ async function streamStream(): Promise<void> {
     if (processed >= nextReport) {
       gc()
       const state = op.stateProgress()
-      const rss = process.memoryUsage().rss / 1e6
+      const mem = process.memoryUsage()
+      const rss = mem.rss / 1e6
+      const heap = mem.heapUsed / 1e6
       const eventMin = ((t - T0) / 60_000).toFixed(1)
-      console.log(`  ${String(processed).padStart(9)} rows  event time +${eventMin.padStart(5)} min  buffered ${String(state?.numRowsTotal ?? 0).padStart(8)}  RSS ${rss.toFixed(0)} MB  output ${outputRows}`)
+      console.log(`  ${String(processed).padStart(9)} rows  event time +${eventMin.padStart(5)} min  buffered ${String(state?.numRowsTotal ?? 0).padStart(8)}  RSS ${rss.toFixed(0)} MB  heap ${heap.toFixed(0)} MB  output ${outputRows}`)
       nextReport += reportEvery
     }
   }

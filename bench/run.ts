@@ -23,7 +23,7 @@ import type { WorkloadResult } from './workload.ts'
 import type { LatencyResult } from './latency.ts'
 import { compare, type CompareResult } from './peers/compare.ts'
 import { PEERS, peerVersion, runPeer } from './peers/peers.ts'
-import { hotFunctions } from './report/profile.ts'
+import { hotFunctions, type TimeWindow } from './report/profile.ts'
 import { chart, renderMarkdown, targets, type PeerResult, type RunReport } from './report/render.ts'
 
 const ROOT = resolve(import.meta.dirname, '..')
@@ -124,10 +124,15 @@ async function runProfiles(report: RunReport, dataDir: string): Promise<{ label:
     const [name, input] = key.split(':') as [string, string]
     const dir = join(RESULTS, 'profiles', `${name}-${input}`)
     rmSync(dir, { recursive: true, force: true })
+    mkdirSync(dir, { recursive: true })
     log(`profiling ${name} on ${input}`)
-    await node('bench/workload.ts', [name, input, dataDir, '1'], ['--expose-gc', '--cpu-prof', `--cpu-prof-dir=${dir}`], { BENCH_ONLY: 'engine' })
-    const files = existsSync(dir) ? readdirSync(dir).filter((f) => f.endsWith('.cpuprofile')) : []
-    if (files.length > 0) out.push({ label: `${name}, ${input === 'rows' ? 'embedded rows' : 'JSON files'}`, top: hotFunctions(join(dir, files[0]!), ROOT) })
+    const windowFile = join(dir, 'window.json')
+    await node('bench/workload.ts', [name, input, dataDir, '1'], ['--expose-gc', '--cpu-prof', `--cpu-prof-dir=${dir}`], { BENCH_PROFILE: windowFile })
+    const prof = readdirSync(dir).find((f) => f.endsWith('.cpuprofile'))
+    if (prof && existsSync(windowFile)) {
+      const window = JSON.parse(readFileSync(windowFile, 'utf8')) as TimeWindow
+      out.push({ label: `${name}, ${input === 'rows' ? 'embedded rows' : 'JSON files'}`, top: hotFunctions(join(dir, prof), ROOT, 8, window) })
+    }
   }
   return out
 }

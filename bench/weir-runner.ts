@@ -7,7 +7,7 @@
  * the JSON-parse floor, each row checked and converted by the ingest endpoint's `RowDecoder`,
  * and appended to the embedded stream one file per micro-batch (Spark's `maxFilesPerTrigger = 1`).
  */
-import { join } from 'node:path'
+import { join, resolve } from 'node:path'
 import { Engine } from '../server/engine.ts'
 import { RowDecoder } from '../server/ingest.ts'
 import { ManualClock } from '../runtime/clock.ts'
@@ -51,11 +51,11 @@ export async function unsupported(w: Workload): Promise<string | null> {
 }
 
 export async function prepare(w: Workload, input: Input, opts: RunOptions): Promise<PreparedRun> {
-  const dataDir = input.kind === 'json' ? input.dataDir : null
+  const dataDir = input.kind === 'json' ? resolve(input.dataDir) : null
   const engine = await Engine.open({ clock: new ManualClock(), autoRun: false, ...(dataDir ? { fileRoots: [dataDir] } : {}) })
   const viaConnector = input.kind === 'json' && FILE_SOURCE
   const ddl = w.streams.map((s) => viaConnector
-    ? `${STREAM_DDL[s]} WITH (connector = 'file', path = '${join(dataDir!, s)}', format = 'json')`
+    ? `${STREAM_DDL[s]} WITH (connector = 'file', path = '${join(dataDir!, s)}', format = 'json', max_files_per_batch = 1)`
     : STREAM_DDL[s])
   await engine.execute(`${ddl.join(';\n')};
     CREATE SINK out WITH (connector = '${opts.sink}'${opts.sink === 'memory' ? ', max_rows = 100000000' : ''}); SET 'max_rows_per_batch' = '${opts.batch}'`)

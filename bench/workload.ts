@@ -9,9 +9,10 @@
  * each on the first file's worth of rows, the engine and its limit alternate for `rounds`
  * rounds, each from a collected heap. Prints one JSON line (`WorkloadResult`) to stdout.
  *
- * `BENCH_ONLY=engine` skips the limit (for `--cpu-prof` profiles of the engine alone).
+ * `BENCH_PROFILE=<file>` (with `node --cpu-prof`): skips the limit, runs the engine once more and
+ * writes that run's time window to `<file>` (see `report/profile.ts`).
  */
-import { readFileSync } from 'node:fs'
+import { readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import type { Row } from '../runtime/types.ts'
 import { generate, type Manifest } from './nexmark/generator.ts'
@@ -67,6 +68,22 @@ async function engineSample(w: Workload, input: Input, categories: readonly Row[
   }
 }
 
+/**
+ * For `node --cpu-prof`: one more warm run, then one engine run (after its set-up and GC) whose
+ * monotonic-clock window (µs, the clock of V8's profile timestamps) is written to `windowFile`,
+ * so the profile can be cut to exactly that run.
+ */
+async function profiled(windowFile: string, w: Workload, input: Input, categories: readonly Row[]): Promise<void> {
+  await engineSample(w, input, categories)
+  const prepared = await prepare(w, input, { batch: BATCH, sink: 'noop', categories })
+  gc()
+  const start = Number(process.hrtime.bigint() / 1000n)
+  await prepared.run()
+  const end = Number(process.hrtime.bigint() / 1000n)
+  await prepared.engine.close()
+  writeFileSync(windowFile, JSON.stringify({ start, end }))
+}
+
 async function main(): Promise<void> {
   const [name, inputKind, dataDir, roundsArg] = process.argv.slice(2)
   if (!name || (inputKind !== 'rows' && inputKind !== 'json') || !dataDir) {
@@ -95,16 +112,18 @@ async function main(): Promise<void> {
   // Warm-up: the first file's worth of rows (or the first file) through both.
   const warm: Input = inputKind === 'rows' ? { kind: 'rows', rows: inputs.map((r) => r.slice(0, BATCH)) } : { kind: 'json', dataDir, maxFiles: 1 }
   await engineSample(w, warm, data.categories)
-  const onlyEngine = process.env.BENCH_ONLY === 'engine'
-  if (!onlyEngine) {
-    if (inputKind === 'rows') w.hand(inputs.map((r) => r.slice(0, BATCH)), BATCH, data.categories)
-    else parseFiles(files.map((f) => f[0]!))
+  const profile = process.env.BENCH_PROFILE
+  if (profile) {
+    await profiled(profile, w, input, data.categories)
+    return
   }
+  if (inputKind === 'rows') w.hand(inputs.map((r) => r.slice(0, BATCH)), BATCH, data.categories)
+  else parseFiles(files.map((f) => f[0]!))
   const engine: Sample[] = []
   const lim: Sample[] = []
   for (let i = 0; i < rounds; i++) {
     engine.push(await engineSample(w, input, data.categories))
-    if (!onlyEngine) lim.push(await timed(limit))
+    lim.push(await timed(limit))
   }
   const peakRssMb = process.resourceUsage().maxRSS / 1024
   process.stdout.write(JSON.stringify({ ...base, skipped: null, engine, limit: lim, peakRssMb, baseRssMb } satisfies WorkloadResult) + '\n')

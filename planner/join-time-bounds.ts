@@ -128,8 +128,8 @@ export function deriveSideTimes(
     const lagR = lags[r.index + nl]
     if (lagL === null || lagL === undefined || lagR === null || lagR === undefined) continue
     return {
-      leftTime: { evict: { column: l.index, offsetMs: -lagR } },
-      rightTime: { evict: { column: r.index, offsetMs: -lagL } },
+      leftTime: { evict: { column: l.index, offsetMs: 0 - lagR } },
+      rightTime: { evict: { column: r.index, offsetMs: 0 - lagL } },
     }
   }
   // Range conditions: candidates per side, keyed by the bounded column.

@@ -18,6 +18,7 @@ import { queryRoutes } from './routes/queries.ts'
 import { streamRoutes } from './routes/streams.ts'
 import { catalogRoutes } from './routes/catalog.ts'
 import { opsRoutes } from './routes/ops.ts'
+import { consoleRoutes } from './routes/console.ts'
 
 export interface AppDeps {
   readonly engine: Engine
@@ -35,7 +36,7 @@ declare module 'fastify' {
   }
 }
 
-/** Routes reachable without a token. */
+/** Routes reachable without a token (besides routes with `config.public`: the console's static files). */
 const PUBLIC = new Set(['/healthz'])
 
 export function buildApp(deps: AppDeps): FastifyInstance {
@@ -66,7 +67,8 @@ export function buildApp(deps: AppDeps): FastifyInstance {
 
   app.addHook('onRequest', async (req) => {
     const path = req.url.split('?', 1)[0]!
-    if (!PUBLIC.has(path) && !authorized(req.headers.authorization, null)) throw unauthorized()
+    // The console's static files are public by route (not by URL text, which a crafted path could fake).
+    if (!PUBLIC.has(path) && req.routeOptions.config?.public !== true && !authorized(req.headers.authorization, null)) throw unauthorized()
   })
   app.addHook('onResponse', async (req, reply) => {
     req.log.debug({ method: req.method, url: req.url, status: reply.statusCode, ms: Math.round(reply.elapsedTime) }, 'request')
@@ -86,6 +88,7 @@ export function buildApp(deps: AppDeps): FastifyInstance {
   streamRoutes(app, routeDeps)
   catalogRoutes(app, routeDeps)
   opsRoutes(app, routeDeps)
+  consoleRoutes(app, routeDeps)
 
   app.server.on('upgrade', (req: IncomingMessage, socket, head: Buffer) => hub.handleUpgrade(req, socket, head))
   // Subscribers learn of the shutdown before the server stops accepting; the engine is the caller's.

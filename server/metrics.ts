@@ -9,7 +9,7 @@ import type { QueryProgress } from '../runtime/progress.ts'
 import type { Engine } from './engine.ts'
 import type { RunningQuery } from './running-query.ts'
 
-interface QueryCounters {
+export interface QueryCounters {
   droppedLateRows: number
   batches: number
   inputRows: number
@@ -92,6 +92,12 @@ export class ServerMetrics {
     out.sample('weir_event_loop_delay_max_seconds', '', nanos(h.max))
     h.reset()
     return out.text()
+  }
+
+  /** A query's counters since it (re)started in this process; null when it was never tracked. */
+  totals(id: string): Readonly<QueryCounters> | null {
+    const c = this.counters.get(id)
+    return c === undefined ? null : { ...c }
   }
 
   private countersOf(id: string): QueryCounters {

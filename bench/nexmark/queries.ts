@@ -58,8 +58,8 @@ const q0Hand = (inputs: readonly Row[][], batch: number): number => {
     const rows = inputs[0]!
     const out: Row[] = []
     for (let i = from; i < to; i++) {
-      const r = rows[i]!
-      out.push([r[AUCTION]!, r[BIDDER]!, r[PRICE]!, r[3]!, r[4]!, r[B_TS]!, r[EXTRA]!])
+      // Every column in schema order: the row itself passes through, as it may in an engine.
+      out.push(rows[i]!)
     }
     n += out.length
   })

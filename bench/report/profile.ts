@@ -10,6 +10,7 @@ interface ProfileNode {
 }
 
 interface CpuProfile {
+  readonly startTime: number
   readonly nodes: readonly ProfileNode[]
   readonly samples: readonly number[]
   readonly timeDeltas: readonly number[]
@@ -22,20 +23,29 @@ export interface HotFunction {
   readonly selfPct: number
 }
 
-export function hotFunctions(file: string, root: string, top = 8): HotFunction[] {
+/** A window of V8's monotonic clock (µs), e.g. one timed run (`bench/workload.ts` BENCH_PROFILE). */
+export interface TimeWindow {
+  readonly start: number
+  readonly end: number
+}
+
+export function hotFunctions(file: string, root: string, top = 8, window: TimeWindow | null = null): HotFunction[] {
   const p = JSON.parse(readFileSync(file, 'utf8')) as CpuProfile
   const byId = new Map(p.nodes.map((n) => [n.id, n]))
   const self = new Map<string, { name: string; where: string; us: number }>()
   let total = 0
+  let t = p.startTime
   for (let i = 0; i < p.samples.length; i++) {
     const node = byId.get(p.samples[i]!)
     const dt = p.timeDeltas[i] ?? 0
-    if (!node) continue
+    t += dt
+    if (!node || (window && (t < window.start || t > window.end))) continue
     const f = node.callFrame
     if (f.functionName === '(idle)' || f.functionName === '(program)') continue
     total += dt
     const url = f.url.replace(/^file:\/\//, '')
-    const where = url === '' ? 'native' : `${url.startsWith(root) ? url.slice(root.length + 1) : url.replace(/^.*node_modules\//, '')}:${f.lineNumber + 1}`
+    // Line numbers are of tsx's transformed code, so only the file is named.
+    const where = url === '' ? 'native' : url.startsWith(root) ? url.slice(root.length + 1) : url.replace(/^.*node_modules\//, '')
     const key = `${f.functionName}@${where}`
     const e = self.get(key) ?? { name: f.functionName || '(anonymous)', where, us: 0 }
     e.us += dt

@@ -48,7 +48,7 @@ export const fileConnector: Connector = {
     outputModes: ['append'],
     create: async (req, env) => {
       const o = fileSinkOptions(req.options, env.fileRoots)
-      return FileSink.open(req.sink, o.path, o.format, { header: o.header, rolloverRows: o.rolloverRows, rolloverIntervalMs: o.rolloverIntervalMs, clock: env.clock })
+      return FileSink.open(req.sink, o.path, o.format, { queryId: req.queryId, header: o.header, rolloverRows: o.rolloverRows, rolloverIntervalMs: o.rolloverIntervalMs, clock: env.clock })
     },
   },
   table: {

@@ -205,7 +205,7 @@ export function splitCsv(text: string): CsvRecord[] {
   let line = 1
   let start = 1
   let i = 0
-  let any = false
+  let inRecord = false
   const endCell = (): void => {
     cells.push(cell === '' && !quoted ? null : cell)
     cell = ''
@@ -216,7 +216,7 @@ export function splitCsv(text: string): CsvRecord[] {
     if (c === '"' && cell === '' && !quoted) {
       // A quoted cell: read to its closing quote.
       quoted = true
-      any = true
+      inRecord = true
       let j = i + 1
       for (;;) {
         if (j >= text.length) {
@@ -240,17 +240,17 @@ export function splitCsv(text: string): CsvRecord[] {
     }
     if (c === ',') {
       endCell()
-      any = true
+      inRecord = true
       i++
       continue
     }
     if (c === '\n' || c === '\r') {
-      if (any || cells.length > 0) {
+      if (inRecord || cells.length > 0) {
         endCell()
         out.push({ line: start, cells })
       }
       cells = []
-      any = false
+      inRecord = false
       if (c === '\r' && text[i + 1] === '\n') i++
       i++
       line++
@@ -258,10 +258,10 @@ export function splitCsv(text: string): CsvRecord[] {
       continue
     }
     cell += c
-    any = true
+    inRecord = true
     i++
   }
-  if (any || cells.length > 0) {
+  if (inRecord || cells.length > 0) {
     endCell()
     out.push({ line: start, cells })
   }

@@ -45,6 +45,8 @@ import type { FileFormat } from './file-sink-options.ts'
 import { readParquetRows, writeParquet } from './parquet.ts'
 
 export interface FileSinkSettings {
+  /** The query writing now: its staging is kept open across a restart; other queries' is finished on open. */
+  readonly queryId?: string
   readonly header?: boolean
   readonly rolloverRows?: number | null
   readonly rolloverIntervalMs?: number | null
@@ -77,6 +79,7 @@ export class FileSink implements Sink {
     }
     const sink = new FileSink(name, dir, format, log, settings)
     for (const queryId of await FileSinkStaging.queries(dir)) {
+      if (queryId === settings.queryId) continue
       const st = await sink.stagingOf(queryId)
       if (st.batches.length > 0) await sink.finish(st)
       await st.close()
@@ -144,6 +147,7 @@ export class FileSink implements Sink {
     if (!st) {
       st = await FileSinkStaging.open(this.dir, queryId, (b) => this.log.get(queryId, b.batchId) === undefined)
       this.staging.set(queryId, st)
+      if (st.batches.length > 0) this.armTimer()
     }
     return st
   }

@@ -113,12 +113,34 @@ export function isRetryable(err: unknown): boolean {
   return false
 }
 
+/** Errors of a transactional producer that a new producer (same transactional.id) clears. */
+const PRODUCER_STATE_ERRORS = new Set([
+  'INVALID_PRODUCER_EPOCH', 'PRODUCER_FENCED', 'INVALID_TXN_STATE', 'CONCURRENT_TRANSACTIONS', 'UNKNOWN_PRODUCER_ID',
+  'OUT_OF_ORDER_SEQUENCE_NUMBER', 'TRANSACTIONAL_ID_NOT_FOUND', 'COORDINATOR_LOAD_IN_PROGRESS', 'NOT_COORDINATOR', 'COORDINATOR_NOT_AVAILABLE',
+])
+
+/**
+ * For a sink that rebuilds its producer between attempts: also a fenced or stale producer (the
+ * broker restarted, or a transaction timed out) — this query owns its transactional.id.
+ */
+export function isRetryableForProducer(err: unknown): boolean {
+  if (isRetryable(err)) return true
+  for (let e: unknown = err, depth = 0; e instanceof Error && depth < 5; e = e.cause, depth++) {
+    const type = (e as Error & { type?: string }).type
+    if (type !== undefined && PRODUCER_STATE_ERRORS.has(type)) return true
+    if (/old epoch|fenced|transactional state/i.test(e.message)) return true
+  }
+  return false
+}
+
 /**
  * Runs `op` until it succeeds, retrying retryable failures with backoff (100 ms doubling to
  * 2 s) and calling `recover` between attempts, for at most `timeoutMs`. A non-retryable failure
  * or the deadline throws KAFKA_UNAVAILABLE (or the failure itself when it is a WeirError).
  */
-export async function withRetry<T>(what: string, timeoutMs: number, op: () => Promise<T>, recover?: () => Promise<void>): Promise<T> {
+export async function withRetry<T>(
+  what: string, timeoutMs: number, op: () => Promise<T>, recover?: () => Promise<void>, retryable: (err: unknown) => boolean = isRetryable,
+): Promise<T> {
   const deadline = Date.now() + timeoutMs
   let delay = 100
   for (let attempt = 1; ; attempt++) {
@@ -126,10 +148,10 @@ export async function withRetry<T>(what: string, timeoutMs: number, op: () => Pr
       return await op()
     } catch (err) {
       if (err instanceof WeirError && err.code !== 'KAFKA_UNAVAILABLE') throw err
-      if (!isRetryable(err) || Date.now() + delay > deadline) {
+      if (!retryable(err) || Date.now() + delay > deadline) {
         throw new WeirError('KAFKA_UNAVAILABLE',
           `${what} failed${attempt > 1 ? ` after ${attempt} attempts` : ''}: ${err instanceof Error ? err.message : String(err)}`,
-          { domain: 'external', retryable: isRetryable(err), cause: err })
+          { domain: 'external', retryable: retryable(err), cause: err })
       }
       await new Promise((r) => setTimeout(r, delay))
       delay = Math.min(delay * 2, 2000)

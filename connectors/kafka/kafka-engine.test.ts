@@ -102,6 +102,12 @@ test('a broker restart mid-stream: the query retries inside the connector and go
     t.skip('the broker is not managed by scripts/kafka.sh (WEIR_KAFKA_BROKERS is set): cannot restart it')
     return
   }
+  // Restarting a broker other test runs on this machine may be using breaks them: CI (one run,
+  // its own broker) always does it; developers opt in.
+  if (process.env.CI !== 'true' && process.env.WEIR_KAFKA_RESTART !== '1') {
+    t.skip('restarts the shared broker: runs under CI=true or WEIR_KAFKA_RESTART=1')
+    return
+  }
   const [input, out] = [uniqueTopic('restart-in'), uniqueTopic('restart-out')]
   await createTopic(input, 2)
   await createTopic(out, 2)

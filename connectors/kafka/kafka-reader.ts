@@ -27,14 +27,19 @@ const MAX_EMPTY_FETCHES = 50
 export class KafkaReader {
   private readonly cluster: RawCluster
   private connected = false
+  /** Closed for good: a late call (a poll in flight) must not reconnect and leak sockets. */
+  private closed = false
+  private queue: Promise<unknown> = Promise.resolve()
 
   constructor(kafka: Kafka, private readonly readCommitted: boolean, private readonly retryTimeoutMs: number, private readonly fetchMaxBytes: number) {
     this.cluster = rawCluster(kafka, readCommitted)
   }
 
   async close(): Promise<void> {
-    if (this.connected) await this.cluster.disconnect().catch(() => undefined)
+    this.closed = true
+    await this.queue
     this.connected = false
+    await this.cluster.disconnect().catch(() => undefined)
   }
 
   /** The partitions of each topic now; a topic that does not exist (yet) has none. */
@@ -69,23 +74,26 @@ export class KafkaReader {
     const timestamp = at === 'earliest' ? '-2' : at === 'latest' ? '-1' : String(at.timestamp)
     return this.retrying(`listing offsets of ${topic}`, async () => {
       await this.ensureTopics([topic])
-      const out = new Map<number, number>()
-      const byLeader = this.cluster.findLeaderForPartitions(topic, [...partitions])
-      await Promise.all(Object.entries(byLeader).map(async ([nodeId, parts]) => {
-        const broker = await this.cluster.findBroker({ nodeId })
-        const res = await broker.listOffsets({
-          isolationLevel: this.readCommitted ? 1 : 0,
-          topics: [{ topic, partitions: parts.map((partition) => ({ partition, timestamp })) }],
-        })
-        for (const t of res.responses) for (const p of t.partitions) out.set(p.partition, Number(p.offset))
-      }))
-      if (typeof at === 'object') {
-        // No record at or after the timestamp: start at the end.
-        const missing = [...out].filter(([, o]) => o < 0).map(([p]) => p)
-        if (missing.length > 0) for (const [p, o] of await this.offsets(topic, missing, 'latest')) out.set(p, o)
-      }
+      const out = await this.listOffsets(topic, partitions, timestamp)
+      // No record at or after the timestamp: start at the end.
+      const missing = [...out].filter(([, o]) => o < 0).map(([p]) => p)
+      if (missing.length > 0) for (const [p, o] of await this.listOffsets(topic, missing, '-1')) out.set(p, o)
       return out
     })
+  }
+
+  private async listOffsets(topic: string, partitions: readonly number[], timestamp: string): Promise<Map<number, number>> {
+    const out = new Map<number, number>()
+    const byLeader = this.cluster.findLeaderForPartitions(topic, [...partitions])
+    await Promise.all(Object.entries(byLeader).map(async ([nodeId, parts]) => {
+      const broker = await this.cluster.findBroker({ nodeId })
+      const res = await broker.listOffsets({
+        isolationLevel: this.readCommitted ? 1 : 0,
+        topics: [{ topic, partitions: parts.map((partition) => ({ partition, timestamp })) }],
+      })
+      for (const t of res.responses) for (const p of t.partitions) out.set(p.partition, Number(p.offset))
+    }))
+    return out
   }
 
   /**
@@ -172,15 +180,27 @@ export class KafkaReader {
 
   private async ensureConnected(): Promise<void> {
     if (this.connected) return
-    await this.cluster.connect()
+    if (this.closed) throw new WeirError('KAFKA_UNAVAILABLE', 'the Kafka reader is closed', { domain: 'external', retryable: false })
+    try {
+      await this.cluster.connect()
+    } catch (err) {
+      await this.cluster.disconnect().catch(() => undefined)
+      throw err
+    }
     this.connected = true
   }
 
+  /**
+   * One operation at a time (the executor and the `onData` poll share the reader): a reconnect
+   * must never race another call's connect, which would leave a socket no one closes.
+   */
   private retrying<T>(what: string, op: () => Promise<T>): Promise<T> {
-    return withRetry(what, this.retryTimeoutMs, op, async () => {
+    const run = this.queue.then(() => withRetry(what, this.retryTimeoutMs, op, async () => {
       // A broker that went away: reconnect from scratch (fresh metadata and connections).
       await this.cluster.disconnect().catch(() => undefined)
       this.connected = false
-    })
+    }))
+    this.queue = run.catch(() => undefined)
+    return run
   }
 }

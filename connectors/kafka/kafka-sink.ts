@@ -27,7 +27,7 @@ import type { Sink, SinkBatchInfo } from '../../runtime/sink.ts'
 import type { OutputMode } from '../../runtime/graph.ts'
 import type { ChangeBatch, Schema } from '../../runtime/types.ts'
 import { invalidOption } from '../connector.ts'
-import { createKafka, withRetry } from './kafka-client.ts'
+import { createKafka, isRetryableForProducer, withRetry } from './kafka-client.ts'
 import { HEADER_BATCH_ID, HEADER_QUERY_ID, MessageEncoder } from './kafka-encode.ts'
 import type { SinkSettings } from './kafka-options.ts'
 import { KafkaReader, type PartitionRange } from './kafka-reader.ts'
@@ -89,7 +89,7 @@ export class KafkaSink implements Sink {
       await this.producer?.disconnect().catch(() => undefined)
       this.producer = null
       this.lastCommitted = undefined
-    })
+    }, isRetryableForProducer)
   }
 
   async close(): Promise<void> {
@@ -114,7 +114,13 @@ export class KafkaSink implements Sink {
         createPartitioner: Partitioners.DefaultPartitioner,
       })
       : this.kafka.producer({ idempotent: true, maxInFlightRequests: 1, createPartitioner: Partitioners.DefaultPartitioner })
-    await producer.connect()
+    try {
+      await producer.connect()
+    } catch (err) {
+      // A failed connect may leave sockets behind.
+      await producer.disconnect().catch(() => undefined)
+      throw err
+    }
     this.producer = producer
     return producer
   }

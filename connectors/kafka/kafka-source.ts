@@ -13,7 +13,7 @@
  *   does not stop the query.
  * - Malformed records follow `on_error`; counts are in `metrics()` (progress `sources[].metrics`).
  */
-import type { Kafka, Producer } from 'kafkajs'
+import { Partitioners, type Kafka, type Producer } from 'kafkajs'
 import type { ReadLimit, Source, SourceOffset } from '../../runtime/source.ts'
 import { WeirError } from '../../runtime/errors.ts'
 import type { Field, Row } from '../../runtime/types.ts'
@@ -199,9 +199,9 @@ export class KafkaSource implements Source {
     const topic = this.settings.deadLetterTopic!
     await withRetry(`writing dead letters to ${topic}`, this.settings.client.retryTimeoutMs, async () => {
       if (this.deadLetterProducer === null) {
-        const producer = this.kafka.producer({ idempotent: true, maxInFlightRequests: 1 })
-        await producer.connect()
+        const producer = this.kafka.producer({ idempotent: true, maxInFlightRequests: 1, createPartitioner: Partitioners.DefaultPartitioner })
         this.deadLetterProducer = producer
+        await producer.connect()
       }
       await this.deadLetterProducer.send({
         topic, acks: -1,

@@ -75,8 +75,8 @@ export function uniqueTopic(prefix: string): string {
 
 export async function withAdmin<T>(f: (admin: Admin) => Promise<T>): Promise<T> {
   const admin = testKafka().admin()
-  await admin.connect()
   try {
+    await admin.connect()
     return await f(admin)
   } finally {
     await admin.disconnect()
@@ -98,8 +98,8 @@ export interface TestRecord {
 /** Produces records (idempotent producer, acks=all). */
 export async function produce(topic: string, records: readonly TestRecord[]): Promise<void> {
   const producer = testKafka().producer({ idempotent: true, maxInFlightRequests: 1, allowAutoTopicCreation: false })
-  await producer.connect()
   try {
+    await producer.connect()
     for (let i = 0; i < records.length; i += 1000) {
       await producer.send({
         topic,
@@ -137,8 +137,8 @@ export async function consumeAll(topic: string, ms = 30_000): Promise<ConsumedRe
   const out: ConsumedRecord[] = []
   const reached = new Map<number, number>()
   const done = (): boolean => [...ends].every(([p, end]) => end === 0 || (reached.get(p) ?? 0) >= end - 1)
-  await consumer.connect()
   try {
+    await consumer.connect()
     await consumer.subscribe({ topic, fromBeginning: true })
     await new Promise<void>((resolvePromise, reject) => {
       const timer = setTimeout(() => reject(new Error(`consumeAll(${topic}): not at the end within ${ms} ms`)), ms)

@@ -12,7 +12,7 @@ const idParams = {
 } as const
 
 export function queryRoutes(app: FastifyInstance, deps: RouteDeps): void {
-  const { engine, hub } = deps
+  const { engine, hub, metrics } = deps
   const find = (id: string): QueryInfo => {
     const all = engine.listQueries()
     const q = all.find((x) => x.id === id) ?? all.find((x) => x.name === id && x.status === 'running') ?? all.find((x) => x.name === id)
@@ -23,13 +23,19 @@ export function queryRoutes(app: FastifyInstance, deps: RouteDeps): void {
     const { recentProgress, ...rest } = q
     return {
       ...rest, subscribers: hub.subscribers(q.id), resultsUrl: resultsUrl(q.id),
+      // Counters since the query (re)started in this process (the web console shows late rows dropped).
+      totals: metrics.totals(q.id),
       ...(recent ? { recentProgress } : {}),
     }
   }
 
   app.get('/v1/queries', async () => ({ queries: engine.listQueries().map((q) => wire(q, false)) }))
 
-  app.get<{ Params: { id: string } }>('/v1/queries/:id', { schema: { params: idParams } }, async (req) => wire(find(req.params.id), true))
+  app.get<{ Params: { id: string } }>('/v1/queries/:id', { schema: { params: idParams } }, async (req) => {
+    const q = find(req.params.id)
+    // The plan as EXPLAIN prints it (the web console draws it); null for a query no longer held.
+    return { ...wire(q, true), explain: engine.query(q.id)?.opts.explain ?? null }
+  })
 
   app.delete<{ Params: { id: string }; Querystring: { purge?: 'true' | 'false' } }>('/v1/queries/:id', {
     schema: {
