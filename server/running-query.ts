@@ -38,6 +38,8 @@ export interface RunningQueryOptions {
   readonly triggerText: string
   readonly columns: readonly Field[]
   readonly sinkName: string | null
+  /** The streams and tables the query reads (DROP refuses them while it runs). */
+  readonly relations: readonly string[]
   readonly sink: Sink
   readonly pushSink: PushSink | null
   readonly sources: readonly Source[]

@@ -100,7 +100,7 @@ export async function drop(engine: Engine, s: Drop): Promise<StatementResult> {
   }
   for (const q of engine.running.values()) {
     if (q.status !== 'running') continue
-    const uses = s.objectKind === 'sink' ? q.opts.sinkName === s.name : q.executor.sourceNames.includes(s.name)
+    const uses = s.objectKind === 'sink' ? q.opts.sinkName === s.name : q.opts.relations.includes(s.name)
     if (uses) {
       throw sqlError('IN_USE', `${s.objectKind} "${s.name}" is used by running query ${q.id}; stop it first (STOP QUERY '${q.id}')`, s.pos)
     }

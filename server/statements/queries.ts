@@ -5,7 +5,7 @@ import { planQuery } from '../../planner/plan-query.ts'
 import { explainGraph } from '../../planner/explain.ts'
 import { parseScript } from '../../planner/parse/parse.ts'
 import { parseDuration } from '../../planner/duration.ts'
-import { MicroBatchExecutor, type Trigger } from '../../runtime/micro-batch-executor.ts'
+import { MicroBatchExecutor, graphNodes, type Trigger } from '../../runtime/micro-batch-executor.ts'
 import { createOperator } from '../../runtime/operators/build.ts'
 import { runBounded } from '../../runtime/run-bounded.ts'
 import { MemoryCheckpoint } from '../../runtime/checkpoint.ts'
@@ -147,6 +147,7 @@ async function startQuery(engine: Engine, req: StartRequest): Promise<RunningQue
   const q = new RunningQuery({
     id, name, sql: req.sql, outputMode: graph.outputMode, trigger, triggerText: describeTrigger(trigger),
     columns: graph.schema.fields, sinkName: req.sinkName, sink, pushSink, sources: [...sources.values()], executor,
+    relations: graphNodes(graph.root).flatMap((n) => (n.kind === 'source' ? [n.source] : n.kind === 'static-table' ? [n.table] : [])),
     clock: engine.clock, explain: explainGraph(graph, { description: req.sinkName ?? 'push query' }, planned.warnings),
     onStatus: (rq, persist) => {
       if (rq.status !== 'running' && persist) engine.retire(rq)
