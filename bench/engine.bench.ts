@@ -14,7 +14,7 @@ import type { Row } from '../runtime/types.ts'
 const quick = process.argv.includes('--quick') || process.env.BENCH_QUICK === '1'
 const ROWS = Number(process.env.BENCH_ROWS ?? (quick ? 400_000 : 2_000_000))
 const ROUNDS = quick ? 3 : 5
-const BATCH = 100_000
+const BATCH = Number(process.env.BENCH_BATCH ?? 100_000)
 const KEYS = 10_000
 const T0 = Date.parse('2026-01-01T00:00:00Z')
 
