@@ -65,6 +65,7 @@ export class QueryList {
   render(queries) {
     this.empty.hidden = queries.length > 0
     this.table.hidden = queries.length === 0
+    this.table.classList.toggle('has-errors', queries.some((q) => q.error !== null))
     const now = Date.now()
     const ids = new Set(queries.map((q) => q.id))
     for (const [id, row] of this.rows) {
@@ -97,7 +98,7 @@ export class QueryList {
     cells.query?.append(link, h('code', { class: 'sql-snippet', title: q.sql, text: q.sql }))
     const spark = svg('svg', { width: 80, height: 20, class: 'sparkline', 'aria-hidden': 'true' })
     const value = h('span', { class: 'value' })
-    cells.processed?.append(value, spark)
+    cells.processed?.append(h('span', {}, [value, spark]))
     const row = { tr, cells, spark, history: /** @type {number[]} */ ([]), lastBatch: -1 }
     this.rows.set(q.id, row)
     return row
