@@ -49,7 +49,7 @@ async function withConsole(fn: (s: TestServer, b: TestBrowser) => Promise<void>,
 
 /** Text of the results table's rows, one string per row (cells joined by a space). */
 function tableRows(page: Page): Promise<string[]> {
-  return page.$$eval('.query-page table.results tbody tr', (trs) => trs.map((tr) => [...tr.cells].map((c) => c.textContent).join(' ')))
+  return page.$$eval('.query-page table.results tbody tr', (trs) => (trs as HTMLTableRowElement[]).map((tr) => [...tr.cells].map((c) => c.textContent).join(' ')))
 }
 
 function chartPoints(page: Page, chart: string): Promise<number> {
@@ -80,7 +80,7 @@ GROUP BY window_start, window_end, user_id EMIT UPDATE`)
     assert.deepEqual((await tableRows(page)).sort(), ['2026-01-01T00:00:00.000Z 1 2', '2026-01-01T00:00:00.000Z 2 1'])
     // Update mode redraws a changed row in place: mark user 1's line, then update it.
     await page.$$eval('.query-page table.results tbody tr', (trs) => {
-      for (const tr of trs) if (tr.cells[1]?.textContent === '1') tr.dataset.marked = 'yes'
+      for (const tr of trs as HTMLTableRowElement[]) if (tr.cells[1]?.textContent === '1') tr.dataset.marked = 'yes'
     })
     await post(s, '/v1/streams/clicks/rows', [{ user_id: 1, url: 'd', ts: '2026-01-01T00:00:04Z' }])
     await page.waitForFunction(() => document.querySelector('tr[data-marked="yes"]')?.textContent?.endsWith('3'), null, WAIT)
@@ -126,6 +126,37 @@ GROUP BY window_start, window_end, user_id EMIT UPDATE`)
     const q = (await (await fetch(`${s.url}/v1/queries/q1`)).json()) as { status: string }
     assert.equal(q.status, 'stopped')
     assert.equal(await page.getByRole('button', { name: 'Stop query' }).count(), 0, 'no stop button once stopped')
+  })
+})
+
+test('complete mode redraws each snapshot in place; append mode keeps the newest rows up to the cap', { skip }, async () => {
+  await withConsole(async (s, b) => {
+    const { page } = b
+    await post(s, '/v1/sql', { sql: STREAM })
+    await page.goto(s.url + '/')
+    const editor = page.getByLabel('SQL', { exact: true })
+    await editor.fill('SELECT user_id, COUNT(*) AS n FROM clicks GROUP BY user_id EMIT COMPLETE')
+    await editor.press('Control+Enter')
+    await page.waitForURL(/#\/queries\/q1$/, WAIT)
+    await waitFor(() => s.app.weirHub.subscribers('q1') === 1, 'the page to subscribe', WAIT.timeout)
+    await post(s, '/v1/streams/clicks/rows', [{ user_id: 1, ts: 0 }, { user_id: 2, ts: 0 }])
+    await page.waitForFunction(() => document.querySelector<HTMLElement>('table.results')?.dataset.rows === '2', null, WAIT)
+    await post(s, '/v1/streams/clicks/rows', [{ user_id: 2, ts: 0 }, { user_id: 3, ts: 0 }])
+    await page.waitForFunction(() => document.querySelector<HTMLElement>('table.results')?.dataset.rows === '3', null, WAIT)
+    assert.deepEqual((await tableRows(page)).sort(), ['1 1', '2 2', '3 1'])
+    assert.deepEqual((await page.$$eval('tr.fresh', (trs) => trs.map((tr) => tr.textContent))).sort(), ['22', '31'], 'changed rows marked')
+
+    await page.goto(s.url + '/')
+    await editor.fill('SELECT user_id, url FROM clicks EMIT APPEND')
+    await editor.press('Control+Enter')
+    await page.waitForURL(/#\/queries\/q2$/, WAIT)
+    await waitFor(() => s.app.weirHub.subscribers('q2') === 1, 'the page to subscribe', WAIT.timeout)
+    await post(s, '/v1/streams/clicks/rows', Array.from({ length: 600 }, (_, i) => ({ user_id: 100 + i, url: `u${i}`, ts: 0 })))
+    await page.waitForFunction(() => document.querySelector('.results-status')?.textContent?.includes('604 rows received'), null, WAIT)
+    const rows = await tableRows(page)
+    assert.equal(rows.length, 500, 'the cap')
+    assert.equal(rows.at(-1), '699 u599', 'the newest row is last')
+    assert.match(await page.textContent('.results-status') ?? '', /604 rows received, the last 500 shown/)
   })
 })
 

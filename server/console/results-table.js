@@ -6,8 +6,8 @@
  * - update: rows are keyed by their values; `U-` then `U+` rewrites the old row's line in place,
  *   `-` removes it, `+` adds a line;
  * - complete: each snapshot replaces the table.
- * Rows changed by the latest batch are marked `fresh`. Frames are applied once per animation
- * frame. The table carries `data-batch` (the last batch shown) and `data-rows` (rows held).
+ * Rows changed by the latest batch with changes are marked `fresh`. Frames are applied once per
+ * animation frame. The table carries `data-batch` (the last batch shown) and `data-rows` (rows held).
  */
 import { h, setText } from './dom.js'
 import { fmtCount, fmtValue } from './format.js'
@@ -81,8 +81,11 @@ export class ResultsTable {
   /** @param {Frame[]} frames */
   apply(frames) {
     if (frames.length === 0) return
-    for (const f of this.fresh) f.classList.remove('fresh')
-    this.fresh.clear()
+    // `fresh` marks the rows of the latest batch that changed anything (not an empty batch's).
+    if (frames.some((f) => (f.type === 'batch' && f.changes.length > 0) || f.type === 'snapshot')) {
+      for (const f of this.fresh) f.classList.remove('fresh')
+      this.fresh.clear()
+    }
     const stick = this.scroller.scrollTop + this.scroller.clientHeight >= this.scroller.scrollHeight - 4
     let batchId = -1
     for (const f of frames) {
