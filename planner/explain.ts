@@ -6,7 +6,7 @@
 import type { JoinNode, JoinSideTime, OperatorNode, OutputMode, QueryGraph } from '../runtime/graph.ts'
 import { assertNever } from '../runtime/errors.ts'
 import { formatExpr } from './format-expr.ts'
-import { formatDuration } from './duration.ts'
+import { formatDuration } from '../runtime/duration.ts'
 import { describeWindow } from './windows.ts'
 
 export interface ExplainTarget {

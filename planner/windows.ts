@@ -5,7 +5,7 @@
 import type { AstExpr, AstFunction, AstWindowTvf } from './ast.ts'
 import type { Expr, WindowSpec } from '../runtime/graph.ts'
 import { sqlError } from '../runtime/errors.ts'
-import { formatDuration, parseDuration } from './duration.ts'
+import { formatDuration, parseDuration } from '../runtime/duration.ts'
 import type { Scope } from './scope.ts'
 import type { AstColumn } from './ast.ts'
 

@@ -13,10 +13,10 @@ const SQL_PARSER_FILE = 'planner/parse/sql-parser.ts'
 /** For each top-level folder: the project paths (folders end with '/') it may import. */
 const ALLOWED: Readonly<Record<string, readonly string[]>> = {
   runtime: ['runtime/'],
-  planner: ['planner/', 'runtime/graph.ts', 'runtime/types.ts', 'runtime/errors.ts'],
+  planner: ['planner/', 'runtime/graph.ts', 'runtime/types.ts', 'runtime/errors.ts', 'runtime/duration.ts'],
   connectors: [
     'connectors/', 'runtime/source.ts', 'runtime/sink.ts', 'runtime/types.ts', 'runtime/errors.ts', 'runtime/graph.ts',
-    'runtime/clock.ts', 'runtime/progress.ts',
+    'runtime/clock.ts', 'runtime/progress.ts', 'runtime/duration.ts',
   ],
   server: ['server/', 'planner/', 'runtime/', 'connectors/'],
   cli: ['cli/', 'runtime/types.ts', 'runtime/errors.ts', 'server/engine-api.ts'],

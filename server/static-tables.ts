@@ -6,7 +6,7 @@
  */
 import type { OptionSpec } from '../connectors/connector.ts'
 import { connector } from '../connectors/registry.ts'
-import { parseDuration } from '../planner/duration.ts'
+import { parseDuration } from '../runtime/duration.ts'
 import { WeirError } from '../runtime/errors.ts'
 import { graphNodes } from '../runtime/micro-batch-executor.ts'
 import type { QueryGraph } from '../runtime/graph.ts'

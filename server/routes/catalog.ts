@@ -1,6 +1,6 @@
 /** `GET /v1/catalog`: streams, tables and sinks with their schemas and options, secrets redacted. */
 import type { FastifyInstance } from 'fastify'
-import { formatDuration } from '../../planner/duration.ts'
+import { formatDuration } from '../../runtime/duration.ts'
 import type { RelationDefinition } from '../../planner/ddl.ts'
 import { redactOptions } from '../redact.ts'
 import type { RouteDeps } from './deps.ts'

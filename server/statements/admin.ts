@@ -1,7 +1,7 @@
 /** SHOW, DESCRIBE and STOP QUERY. */
 import type { Describe, Pos, Show } from '../../planner/ast.ts'
 import { sqlError } from '../../runtime/errors.ts'
-import { formatDuration } from '../../planner/duration.ts'
+import { formatDuration } from '../../runtime/duration.ts'
 import type { Field, Row } from '../../runtime/types.ts'
 import type { Engine } from '../engine.ts'
 import type { StatementResult } from '../engine-api.ts'
