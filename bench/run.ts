@@ -12,8 +12,7 @@
  * Flags: --quick, --peers, --bids N, --rounds N, --only q0,q5, --no-latency, --no-profile,
  * --write-docs (replaces the generated part of docs/benchmarks.md and its chart).
  */
-import { spawn } from 'node:child_process'
-import { execFileSync } from 'node:child_process'
+import { spawn, spawnSync } from 'node:child_process'
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { cpus, release, totalmem } from 'node:os'
 import { join, resolve } from 'node:path'
@@ -99,7 +98,8 @@ async function runLatency(): Promise<(LatencyResult & { error?: string }) | null
 }
 
 async function runOtherBenches(): Promise<{ name: string; output: string }[]> {
-  const benches = quick ? [['bench/engine.bench.ts', '--quick']] : [['bench/engine.bench.ts'], ['bench/server.bench.ts']]
+  // The other engineers' benches that need no outside service (kafka.bench.ts needs a broker).
+  const benches = quick ? [['bench/engine.bench.ts', '--quick']] : [['bench/engine.bench.ts'], ['bench/server.bench.ts'], ['bench/join.bench.ts']]
   const out: { name: string; output: string }[] = []
   for (const [script, ...args] of benches) {
     if (!existsSync(join(ROOT, script!))) continue
@@ -138,15 +138,11 @@ async function runProfiles(report: RunReport, dataDir: string): Promise<{ label:
 }
 
 function versions(): string {
-  let java = 'none'
-  try {
-    java = execFileSync('java', ['-version'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] }).trim() || 'java'
-  } catch (err) {
-    const e = err as { stderr?: string }
-    java = e.stderr?.split('\n')[0] ?? 'none'
-  }
+  // `java -version` writes to stderr.
+  const javaOut = spawnSync('java', ['-version'], { encoding: 'utf8' })
+  const java = javaOut.error ? 'no java' : (javaOut.stderr.split('\n')[0] ?? 'java').trim()
   const pkg = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { version: string }
-  const peers = withPeers ? `, Spark ${peerVersion('spark')} (spark-sql_2.13), Flink ${peerVersion('flink')}, ${java.split('\n')[0]}` : ''
+  const peers = withPeers ? `, Spark ${peerVersion('spark')} (spark-sql_2.13), Flink ${peerVersion('flink')}, ${java}` : ''
   return `Weir ${pkg.version}, Node ${process.version}${peers}`
 }
 

@@ -80,7 +80,9 @@ export class RunningQuery {
    */
   observe(observer: QueryObserver): () => void {
     this.observers.add(observer)
-    this.firstObserver?.()
+    // Only an observer of the output (a subscriber) ends a push query's wait for its first one;
+    // the metrics' progress observer, added as the query starts, must not.
+    if (observer.output) this.firstObserver?.()
     if (!this.sinkWrapped) {
       this.sinkWrapped = true
       const sink = this.opts.sink

@@ -160,8 +160,11 @@ export function chart(r: RunReport): string {
     { name: 'Spark (local[2])', color: '#e8743b', values: names.map((n) => { const p = peer(r, 'spark', n); return p ? peerRate(p).rate : null }) },
     { name: 'Flink (parallelism 2)', color: '#7a5195', values: names.map((n) => { const p = peer(r, 'flink', n); return p ? peerRate(p).rate : null }) },
   ]
-  return barChart({ title: `Throughput per workload (rows/s, log scale) — ${r.date.slice(0, 10)}, ${r.quick ? 'quick' : 'full'} run`, unit: 'rows/s', categories: names, series, log: true, format: rate })
+  return barChart({ title: `Throughput per workload (rows/s, log scale) — ${r.date.slice(0, 10)}, ${r.quick ? 'quick' : 'full'} run`, unit: 'rows/s', categories: names, series, log: true, format: rate, label: shortRate })
 }
+
+/** 311800 → "312k", 23870000 → "23.9M". */
+const shortRate = (v: number): string => v >= 1e6 ? `${(v / 1e6).toPrecision(3)}M` : v >= 1e3 ? `${Math.round(v / 1e3)}k` : String(Math.round(v))
 
 const nullIfNaN = (v: number): number | null => (Number.isFinite(v) ? v : null)
 
@@ -169,7 +172,7 @@ export function renderMarkdown(r: RunReport): string {
   const parts = [
     `Run of ${r.date}${r.quick ? ' (**--quick**)' : ''}: ${r.bids.toLocaleString('en')} bids, median of ${r.rounds} rounds after a warm-up, each workload and input in its own process.`,
     `Machine: ${r.machine}. Versions: ${r.versions}.`,
-    '### Weir beside its limits\n\n' + limitsTable(r),
+    '### Weir beside its limits\n\n' + limitsTable(r) + `\n\nPeak RSS is the whole process's, including the input held in memory (median ${Math.round(median(r.workloads.filter((w) => !w.skipped).map((w) => w.baseRssMb)))} MB before the first run). Spread: (max − min) ÷ median of the engine's rounds, halved.`,
     '### Weir beside Spark and Flink (same JSON files, same machine, same run)\n\n' + (r.peers.length > 0 ? peersTable(r) : 'Peers not run (`npm run bench:peers`).'),
     ...(r.peerNotes.length > 0 ? [r.peerNotes.map((n) => `- ${n}`).join('\n')] : []),
     '### Cross-engine check\n\n' + (r.checks.length > 0 ? r.checks.map((c) => `- ${c.ok ? 'same' : '**different**'} — ${c.query}: ${c.detail}`).join('\n') : 'not run'),

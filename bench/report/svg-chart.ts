@@ -17,6 +17,8 @@ export interface ChartOptions {
   readonly series: readonly Series[]
   readonly log?: boolean
   readonly format?: (v: number) => string
+  /** Labels on the bars (short: they sit above narrow bars). */
+  readonly label?: (v: number) => string
 }
 
 const esc = (s: string): string => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;')
@@ -31,6 +33,8 @@ export function barChart(o: ChartOptions): string {
   const hi = o.log ? Math.ceil(Math.log10(maxV)) : maxV * 1.1
   const y = (v: number): number => top + plotH - (o.log ? (Math.log10(Math.max(v, 10 ** lo)) - lo) / (hi - lo) : v / hi) * plotH
   const fmt = o.format ?? ((v: number) => String(Math.round(v)))
+  const label = o.label ?? fmt
+  const labels: string[] = []
   const parts: string[] = [
     `<svg xmlns="http://www.w3.org/2000/svg" width="${W}" height="${H}" viewBox="0 0 ${W} ${H}" font-family="sans-serif" font-size="12">`,
     `<rect width="${W}" height="${H}" fill="white"/>`,
@@ -54,11 +58,12 @@ export function barChart(o: ChartOptions): string {
         return
       }
       const yv = y(v)
-      parts.push(`<rect x="${x.toFixed(1)}" y="${yv.toFixed(1)}" width="${(barW - 2).toFixed(1)}" height="${(top + plotH - yv).toFixed(1)}" fill="${s.color}"><title>${esc(`${s.name} ${cat}: ${fmt(v)}`)}</title></rect>`,
-        `<text x="${(x + barW / 2).toFixed(1)}" y="${(yv - 3).toFixed(1)}" text-anchor="middle" font-size="9">${esc(fmt(v))}</text>`)
+      parts.push(`<rect x="${x.toFixed(1)}" y="${yv.toFixed(1)}" width="${(barW - 2).toFixed(1)}" height="${(top + plotH - yv).toFixed(1)}" fill="${s.color}"><title>${esc(`${s.name} ${cat}: ${fmt(v)}`)}</title></rect>`)
+      labels.push(`<text x="${(x + barW / 2 - 1).toFixed(1)}" y="${(yv - 3).toFixed(1)}" text-anchor="middle" font-size="9">${esc(label(v))}</text>`)
     })
     parts.push(`<text x="${(gx + groupW * 0.4).toFixed(1)}" y="${top + plotH + 18}" text-anchor="middle">${esc(cat)}</text>`)
   })
+  parts.push(...labels)
   o.series.forEach((s, si) => {
     const lx = left + si * 180
     parts.push(`<rect x="${lx}" y="${H - 28}" width="12" height="12" fill="${s.color}"/>`, `<text x="${lx + 18}" y="${H - 18}">${esc(s.name)}</text>`)

@@ -98,6 +98,7 @@ export const filterAborted: AbortFilter = createRequire(import.meta.url)('kafkaj
 const RETRYABLE_NAMES = new Set([
   'KafkaJSConnectionError', 'KafkaJSConnectionClosedError', 'KafkaJSRequestTimeoutError', 'KafkaJSBrokerNotFound',
   'KafkaJSMetadataNotLoaded', 'KafkaJSTopicMetadataNotLoaded', 'KafkaJSLockTimeout', 'KafkaJSStaleTopicMetadataAssignment',
+  'KafkaJSGroupCoordinatorNotFound',
 ])
 
 /** Whether retrying may help: a broker down or moving, a timeout, a retriable protocol error. */
@@ -107,7 +108,7 @@ export function isRetryable(err: unknown): boolean {
     if (RETRYABLE_NAMES.has(e.name)) return true
     if (e.name === 'KafkaJSProtocolError' && (e as Error & { retriable?: boolean }).retriable === true) return true
     if (['KafkaJSNumberOfRetriesExceeded', 'KafkaJSNonRetriableError', 'KafkaJSError'].includes(e.name) && e.cause === undefined) {
-      return /connect|ECONNREFUSED|ECONNRESET|timed out|closed|not available|leader/i.test(e.message)
+      return /connect|ECONNREFUSED|ECONNRESET|timed out|closed|not available|leader|coordinator/i.test(e.message)
     }
   }
   return false

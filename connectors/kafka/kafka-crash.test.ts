@@ -1,5 +1,5 @@
 /**
- * Kafka → Weir → Kafka under SIGKILL: a child process (kafka-crash-child.ts) runs two
+ * Kafka → Weir → Kafka under SIGKILL: a child process (test-crash-child.ts) runs two
  * persistent queries from a 3-partition topic into two Kafka sinks; the test kills it at random
  * moments (seeded: WEIR_CRASH_SEED, printed), restarts it each time, and finally a
  * read_committed consumer must see every expected output record exactly once. The only timer
@@ -13,7 +13,7 @@ import { join } from 'node:path'
 import { after, test } from 'node:test'
 import { consumeAll, createTopic, kafkaBrokers, produce, uniqueTopic } from './test-broker.ts'
 
-const CHILD = join(import.meta.dirname, 'kafka-crash-child.ts')
+const CHILD = join(import.meta.dirname, 'test-crash-child.ts')
 const ROWS = 2400
 const KILLS = 8
 const BASE = Date.parse('2026-01-01T00:00:00Z')

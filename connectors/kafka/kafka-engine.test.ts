@@ -11,7 +11,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { test } from 'node:test'
 import { Engine } from '../../server/engine.ts'
-import { consumeAll, createTopic, eventually, kafkaBrokers, kafkaScript, managedBroker, produce, uniqueTopic } from './test-broker.ts'
+import { consumeAll, createTopic, eventually, kafkaBrokers, kafkaScript, managedBroker, produce, uniqueTopic, withAdmin } from './test-broker.ts'
 
 const BASE = Date.parse('2026-01-01T00:00:00Z')
 
@@ -123,6 +123,13 @@ test('a broker restart mid-stream: the query retries inside the connector and go
     `)
     await eventually('some output before the restart', 30_000, async () => (await consumeAll(out)).length > 0)
     await kafkaScript('restart')
+    // Listing topics works before partition leadership is back: wait until the input takes writes.
+    const probe = uniqueTopic('restart-probe')
+    await eventually('the restarted broker to take writes', 30_000, async () => {
+      await withAdmin((admin) => admin.fetchTopicOffsets(input))
+      await produce(probe, [{ value: 'x' }])
+      return true
+    })
     await produce(input, rows(500, 1000))
     const got = await eventually('all 1000 rows after the restart', 90_000, async () => {
       const q = engine.listQueries()[0]!

@@ -34,8 +34,8 @@ import { KafkaReader, type PartitionRange } from './kafka-reader.ts'
 
 /** At most this many offsets per partition are read back looking for the last committed batch. */
 const SCAN_LIMIT = 1_000_000
-/** Messages per produce call inside a transaction. */
-const CHUNK = 10_000
+/** Bytes per produce call (all partitions together), below the broker's 1 MB message.max.bytes. */
+const CHUNK_BYTES = 768 * 1024
 
 export class KafkaSink implements Sink {
   readonly description: string
@@ -97,12 +97,22 @@ export class KafkaSink implements Sink {
     this.producer = null
   }
 
+  /** In produce calls of at most CHUNK_BYTES: a record batch over the broker's message.max.bytes (1 MB) is refused. */
   private async send(to: Pick<Producer, 'send'>, messages: readonly Message[]): Promise<void> {
-    for (let i = 0; i < messages.length; i += CHUNK) {
-      await to.send({
-        topic: this.settings.topic, acks: -1, messages: messages.slice(i, i + CHUNK),
-        compression: this.settings.gzip ? CompressionTypes.GZIP : CompressionTypes.None,
-      })
+    let from = 0
+    let bytes = 0
+    for (let i = 0; i <= messages.length; i++) {
+      const m = messages[i]
+      const size = m === undefined ? 0 : 64 + byteLength(m.value) + byteLength(m.key)
+      if (i > from && (m === undefined || bytes + size > CHUNK_BYTES)) {
+        await to.send({
+          topic: this.settings.topic, acks: -1, messages: messages.slice(from, i),
+          compression: this.settings.gzip ? CompressionTypes.GZIP : CompressionTypes.None,
+        })
+        from = i
+        bytes = 0
+      }
+      bytes += size
     }
   }
 
@@ -165,4 +175,8 @@ export class KafkaSink implements Sink {
     }
     return null
   }
+}
+
+function byteLength(v: Message['value'] | Message['key']): number {
+  return v === null || v === undefined ? 0 : typeof v === 'string' ? v.length * 3 : v.length
 }

@@ -131,7 +131,12 @@ export class KafkaSource implements Source {
         else dead.push({ topic: range.topic, partition: range.partition, record: rec, error: row })
       }
     })
-    if (dead.length > 0) await this.sendDeadLetters(dead)
+    if (dead.length > 0) {
+      // In range order, as the rows: the same dead letters in the same order for a re-read.
+      const order = new Map(ranges.map((r, i) => [`${r.topic}\u0000${r.partition}`, i]))
+      dead.sort((a, b) => order.get(`${a.topic}\u0000${a.partition}`)! - order.get(`${b.topic}\u0000${b.partition}`)! || Number(a.record.offset) - Number(b.record.offset))
+      await this.sendDeadLetters(dead)
+    }
     // Concatenated by topic, partition, offset: the same order on every read of the range.
     const out: Row[] = []
     for (const r of ranges) for (const row of rowsOf.get(r)!) out.push(row)

@@ -34,6 +34,8 @@ export function storedToken() {
 
 /** @type {Promise<string> | null} */
 let asking = null
+/** The user dismissed the form: do not ask again until the page is reloaded. */
+let dismissed = false
 
 /**
  * Shows the token form; resolves with the token entered, rejects when the form is dismissed.
@@ -42,6 +44,7 @@ let asking = null
  */
 function askToken(reason) {
   if (asking) return asking
+  if (dismissed) return Promise.reject(new ApiError(401, { code: 'UNAUTHORIZED', message: 'an access token is needed; reload the page to enter it' }))
   const dialog = /** @type {HTMLDialogElement} */ (document.getElementById('token-dialog'))
   const form = /** @type {HTMLFormElement} */ (dialog.querySelector('form'))
   const input = /** @type {HTMLInputElement} */ (dialog.querySelector('input'))
@@ -57,6 +60,7 @@ function askToken(reason) {
       resolve(input.value.trim())
     }
     const cancel = () => {
+      dismissed = true
       done()
       reject(new ApiError(401, { code: 'UNAUTHORIZED', message: 'an access token is needed; reload the page to enter it' }))
     }

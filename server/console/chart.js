@@ -8,8 +8,7 @@ import { h, svg, perFrame, setText } from './dom.js'
 
 /**
  * @typedef {object} SeriesSpec
- * @property {string} name
- * @property {string} className colours the line (CSS: `.series-0` …)
+ * @property {string} name its colour is the CSS class `series-<index>`
  */
 
 /**
@@ -89,10 +88,9 @@ export class LineChart {
     const last = pts.at(-1)
     this.el.dataset.points = String(pts.length)
     this.el.dataset.last = JSON.stringify(last?.ys ?? [])
-    series.forEach((s, i) => {
+    this.legendValues.forEach((el, i) => {
       const v = last?.ys[i]
-      setText(/** @type {HTMLElement} */ (this.legendValues[i]), v === null || v === undefined ? '–' : format(v))
-      void s
+      setText(el, v === null || v === undefined ? '–' : format(v))
     })
     setText(this.desc, last
       ? series.map((s, i) => `${s.name}: ${format(last.ys[i] ?? NaN)}`).join('; ') + ` (${pts.length} batches)`

@@ -55,8 +55,13 @@ export function parsePlan(text) {
 }
 
 export class PlanGraph {
-  /** @param {string} text the EXPLAIN text */
-  constructor(text) {
+  /**
+   * @param {string} text the EXPLAIN text
+   * @param {{live?: boolean}} [opts] live: the plan of a running query (stateful operators get
+   *   boxes for their state figures); false for an EXPLAIN result
+   */
+  constructor(text, opts = {}) {
+    this.live = opts.live ?? true
     const { root, warnings } = parsePlan(text)
     /** name → the state boxes of the operators with that name, in plan order */
     /** @type {Map<string, HTMLElement[]>} */
@@ -97,7 +102,7 @@ export class PlanGraph {
       h('code', { class: 'op-detail', title, text: title }),
       unbounded && h('span', { class: 'op-warn', text: 'state unbounded' }),
     ])
-    if (stateful) {
+    if (stateful && this.live) {
       const state = h('dl', { class: 'op-state' }, [h('dt', { text: 'state' }), h('dd', { text: 'no batch yet' })])
       box.append(state)
       this.stateBoxes.set(node.name, [...(this.stateBoxes.get(node.name) ?? []), state])

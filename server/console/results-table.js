@@ -24,6 +24,8 @@ export class ResultsTable {
     this.cap = opts.cap ?? 500
     /** @type {Column[]} */
     this.columns = []
+    /** @type {boolean[]} which columns hold numbers (right-aligned) */
+    this.numeric = []
     this.mode = 'append'
     /** update mode: row key → its lines (a multiset: equal rows may appear twice) */
     /** @type {Map<string, HTMLTableRowElement[]>} */
@@ -49,13 +51,13 @@ export class ResultsTable {
     this.columns = columns
     this.mode = mode
     this.numeric = columns.map((c) => NUMERIC.has(c.type.toUpperCase().replace(/\(.*/, '')))
-    this.head.replaceChildren(h('tr', {}, columns.map((c) => h('th', { scope: 'col', title: c.type, class: this.isNum(columns.indexOf(c)) }, [c.name]))))
+    this.head.replaceChildren(h('tr', {}, columns.map((c, i) => h('th', { scope: 'col', title: c.type, class: this.isNum(i) }, [c.name]))))
     this.clear()
   }
 
   /** @param {number} i */
   isNum(i) {
-    return this.numeric?.[i] ? 'num' : ''
+    return this.numeric[i] ? 'num' : ''
   }
 
   clear() {

@@ -132,7 +132,7 @@ function resultBody(r) {
         ])]),
       ]
     case 'explain':
-      return [new PlanGraph(r.plan).el]
+      return [new PlanGraph(r.plan, { live: false }).el]
   }
 }
 

@@ -80,9 +80,9 @@ export function consoleRoutes(app: FastifyInstance, _deps: RouteDeps, assets = l
 
   app.get('/', { config: { public: true } }, async (req, reply) => send(req, reply, page))
   app.get<{ Params: { '*': string } }>('/console/*', { config: { public: true } }, async (req, reply) => {
-    // A plain file name only: the table has no paths, and index.html is served at `/` alone.
+    // A plain file name only: the table has no paths, and the page is served at `/` alone.
     const name = req.params['*']
-    const asset = /^[A-Za-z0-9][A-Za-z0-9._-]*$/.test(name) && name !== 'index.html' ? assets.get(name) : undefined
+    const asset = /^[A-Za-z0-9][A-Za-z0-9._-]*$/.test(name) && !name.endsWith('.html') ? assets.get(name) : undefined
     return asset === undefined ? notFound(req, reply) : send(req, reply, asset)
   })
 }
