@@ -45,6 +45,8 @@ export interface QueryCheckpoint {
   /** The plan the checkpoint was last run with (restart compatibility), null when new. */
   readPlan(): Promise<QueryGraph | null>
   writePlan(graph: QueryGraph): Promise<void>
+  /** Approximate bytes a state namespace takes on disk; absent for stores that keep nothing on disk. */
+  diskBytes?(namespace: string): Promise<number>
   close(): Promise<void>
 }
 

@@ -46,7 +46,6 @@ export class LevelCheckpoint implements QueryCheckpoint {
   private readonly intercept: WriteInterceptor
   private readonly beforeCommit: () => Promise<void>
   /** Disk bytes per state namespace at the last commit (LevelDB's estimate). */
-  readonly stateBytes = new Map<string, number>()
 
   constructor(private readonly db: LevelDb, readonly queryId: string, opts: LevelCheckpointOptions = {}) {
     this.prefix = checkpointPrefix(queryId)
@@ -98,9 +97,9 @@ export class LevelCheckpoint implements QueryCheckpoint {
     await this.write('plan', chained)
   }
 
-  /** Refreshes `stateBytes` for the namespaces given (cheap: LevelDB's size estimate). */
-  async measureState(namespaces: readonly string[]): Promise<void> {
-    for (const ns of namespaces) this.stateBytes.set(ns, await this.store.approximateBytes(ns))
+  /** Approximate bytes of a state namespace on disk (LevelDB's size estimate: cheap, coarse). */
+  async diskBytes(namespace: string): Promise<number> {
+    return this.store.approximateBytes(namespace)
   }
 
   /** The database belongs to the durable state that made this checkpoint. */

@@ -305,9 +305,11 @@ export class MicroBatchExecutor {
     }
     if (entry.watermark !== null) eventTime.watermark = iso(entry.watermark)
     const stateOperators: StateOperatorProgress[] = []
-    for (const op of this.operators.values()) {
+    for (const [id, op] of this.operators) {
       const p = op.stateProgress()
-      if (p) stateOperators.push({ ...p })
+      if (!p) continue
+      const disk = this.opts.checkpoint.diskBytes ? await this.opts.checkpoint.diskBytes(`op-${id}`) : undefined
+      stateOperators.push(disk === undefined ? { ...p } : { ...p, diskUsedBytes: disk })
     }
     const progress: QueryProgress = {
       id: this.opts.queryId, runId: this.runId, name: this.opts.name,

@@ -8,6 +8,8 @@ export interface StateOperatorProgress {
   numRowsRemoved: number
   numRowsDroppedByWatermark: number
   memoryUsedBytes: number
+  /** Approximate bytes of this operator's committed state on disk (LevelDB's size estimate); absent in memory. */
+  diskUsedBytes?: number
 }
 
 export interface SourceProgress {

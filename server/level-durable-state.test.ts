@@ -53,6 +53,9 @@ test('catalog, stream logs, state, memory sinks and file sinks survive a restart
   await engine.execute(insert([[1, 'c', 4]]))
   await engine.runDueBatches()
   assert.deepEqual(engine.sinkOutput('counts').slice(2).map((r) => [r.op, r.row]), [['U-', [1, 2]], ['U+', [1, 3]]], 'state was restored')
+  const op = engine.listQueries().find((q) => q.name === 'per_user')!.lastProgress!.stateOperators[0]!
+  assert.equal(op.numRowsTotal, 2)
+  assert.ok(typeof op.diskUsedBytes === 'number' && op.diskUsedBytes >= 0, 'state on disk is reported (LevelDB size estimate)')
   await engine.close()
 
   const files = await readFileSink(join(dir, 'out'))
