@@ -127,6 +127,7 @@ test('a broker restart mid-stream: the query retries inside the connector and go
     const probe = uniqueTopic('restart-probe')
     await eventually('the restarted broker to take writes', 30_000, async () => {
       await withAdmin((admin) => admin.fetchTopicOffsets(input))
+      await createTopic(probe, 1).catch(() => undefined)
       await produce(probe, [{ value: 'x' }])
       return true
     })
