@@ -180,8 +180,14 @@ test('read_committed: aborted transactions are never read; the latest offset sto
     const rows = await src.read(await src.initialOffset(), latest)
     assert.deepEqual(rows, [['a'], ['b']])
     await open.commit()
-    const after = await src.latestOffset() as KafkaOffsets
-    assert.ok(after[topic]![0]! > latest[topic]![0]!)
+    // EndTxn returns before the coordinator has written the commit marker to the partition, so
+    // the last stable offset moves a moment later: wait for it, with a deadline.
+    let after = await src.latestOffset() as KafkaOffsets
+    for (const deadline = Date.now() + 10_000; after[topic]![0]! <= latest[topic]![0]! && Date.now() < deadline;) {
+      await new Promise((resolve) => setImmediate(resolve))
+      after = await src.latestOffset() as KafkaOffsets
+    }
+    assert.ok(after[topic]![0]! > latest[topic]![0]!, 'the committed transaction becomes readable')
     assert.deepEqual(await src.read(latest, after), [['open']])
   } finally {
     await producer.disconnect()
