@@ -1,3 +1,4 @@
+import { statSync } from 'node:fs'
 import { join } from 'node:path'
 import type { Connector, ConnectorEnv, ConnectorOptions, ConnectorRole } from '../connector.ts'
 import { invalidOption } from '../connector.ts'
@@ -61,7 +62,11 @@ export const fileConnector: Connector = {
         return
       }
       if (options.path === undefined || options.path.trim() === '') throw invalidOption('a file stream or table needs WITH (path = \'…\')')
-      resolveInRoots(options.path, env.fileRoots, 'path')
+      const resolved = resolveInRoots(options.path, env.fileRoots, 'path')
+      // As Spark ("Path does not exist"): a stream over a missing directory would silently read nothing.
+      if (role === 'source' && !isDirectory(resolved)) {
+        throw invalidOption(`path '${options.path}' is not an existing directory (resolved to ${resolved}); create it first`)
+      }
       fileFormat(options)
       if (role === 'source') sourceOptions('', [], options, env)
     } catch (err) {
@@ -70,6 +75,14 @@ export const fileConnector: Connector = {
     }
   },
   inferFields: (role, options, env) => inferFileFields(role, options, env),
+}
+
+function isDirectory(path: string): boolean {
+  try {
+    return statSync(path).isDirectory()
+  } catch {
+    return false
+  }
 }
 
 function sourceOptions(stream: string, fields: FileSourceOptions['fields'], options: ConnectorOptions, env: ConnectorEnv): FileSourceOptions {

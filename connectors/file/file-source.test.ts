@@ -189,8 +189,24 @@ test('paths outside the allowed roots are refused at CREATE', async () => {
       await assert.rejects(engine.execute(`CREATE TABLE t (id BIGINT) WITH (connector = 'file', path = '${path}/passwd', format = 'csv')`), (e: { code?: string }) => e.code === 'INVALID_OPTION', path)
       await assert.rejects(engine.execute(`CREATE SINK k WITH (connector = 'file', path = '${path}')`), (e: { code?: string }) => e.code === 'INVALID_OPTION', path)
     }
+    await mkdir(join(root, 'in'))
     await assert.rejects(engine.execute(`CREATE STREAM s (id BIGINT) WITH (connector = 'file', path = 'in', cleanup = 'archive', archive_dir = '../../tmp')`), /outside/)
     await assert.rejects(engine.execute(`CREATE STREAM s (id BIGINT) WITH (connector = 'file', path = 'in', cleanup = 'archive')`), /archive_dir/)
+  } finally {
+    await engine.close()
+  }
+})
+
+test('a file stream over a directory that does not exist is refused at CREATE, as in Spark', async () => {
+  const root = await tempDir()
+  const engine = await open(root)
+  try {
+    await assert.rejects(
+      engine.execute(`CREATE STREAM s (id BIGINT) WITH (connector = 'file', path = 'no-such-dir', format = 'json')`),
+      (err: Error & { code?: string }) => err.code === 'INVALID_OPTION' && /not an existing directory/.test(err.message),
+    )
+    await mkdir(join(root, 'in'))
+    await engine.execute(`CREATE STREAM s (id BIGINT) WITH (connector = 'file', path = 'in', format = 'json')`)
   } finally {
     await engine.close()
   }
