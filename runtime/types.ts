@@ -71,6 +71,8 @@ const DAYS_IN_MONTH = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31]
  * the text is not such a timestamp or names an impossible date (Feb 30, hour 24).
  */
 export function parseTimestamp(text: string): number | null {
+  const fast = parseCanonicalTimestamp(text)
+  if (fast !== null) return fast
   const m = TIMESTAMP_TEXT.exec(text.trim())
   if (m === null) return null
   const year = Number(m[1])
@@ -95,6 +97,45 @@ export function parseTimestamp(text: string): number | null {
     ms -= sign * offset * 60_000
   }
   return ms
+}
+
+/**
+ * The hot path of JSON and CSV input: `YYYY-MM-DDTHH:MM:SSZ` or `YYYY-MM-DDTHH:MM:SS.fffZ`
+ * (what Weir itself writes), read digit by digit at fixed positions with no regular expression
+ * and no Date object. Anything else returns null and takes the general path.
+ */
+function digit(t: string, i: number): number {
+  const c = t.charCodeAt(i) - 48
+  return c >= 0 && c <= 9 ? c : NaN
+}
+
+function parseCanonicalTimestamp(t: string): number | null {
+  const n = t.length
+  if ((n !== 20 && n !== 24) || t.charCodeAt(n - 1) !== 90 /* Z */ || t.charCodeAt(4) !== 45 || t.charCodeAt(7) !== 45 ||
+    t.charCodeAt(10) !== 84 || t.charCodeAt(13) !== 58 || t.charCodeAt(16) !== 58) return null
+  const year = digit(t, 0) * 1000 + digit(t, 1) * 100 + digit(t, 2) * 10 + digit(t, 3)
+  const month = digit(t, 5) * 10 + digit(t, 6)
+  const day = digit(t, 8) * 10 + digit(t, 9)
+  const hour = digit(t, 11) * 10 + digit(t, 12)
+  const minute = digit(t, 14) * 10 + digit(t, 15)
+  const second = digit(t, 17) * 10 + digit(t, 18)
+  let millis = 0
+  if (n === 24) {
+    if (t.charCodeAt(19) !== 46 /* . */) return null
+    millis = digit(t, 20) * 100 + digit(t, 21) * 10 + digit(t, 22)
+  }
+  if (Number.isNaN(year + month + day + hour + minute + second + millis)) return null
+  const leap = year % 4 === 0 && (year % 100 !== 0 || year % 400 === 0)
+  const monthDays = month === 2 && leap ? 29 : DAYS_IN_MONTH[month - 1]
+  if (monthDays === undefined || day < 1 || day > monthDays || hour > 23 || minute > 59 || second > 59) return null
+  // Days since 1970-01-01 of a proleptic Gregorian date (H. Hinnant's days_from_civil).
+  const y = month <= 2 ? year - 1 : year
+  const era = Math.floor(y / 400)
+  const yoe = y - era * 400
+  const doy = Math.floor((153 * (month + (month > 2 ? -3 : 9)) + 2) / 5) + day - 1
+  const doe = yoe * 365 + Math.floor(yoe / 4) - Math.floor(yoe / 100) + doy
+  const days = era * 146097 + doe - 719468
+  return ((days * 24 + hour) * 60 + minute) * 60_000 + second * 1000 + millis
 }
 
 /** ISO-8601 with `Z` and milliseconds (`2026-01-01T00:00:01.000Z`); null outside JS Date's range. */
