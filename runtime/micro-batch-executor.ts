@@ -45,7 +45,8 @@ export interface ExecutorOptions {
   readonly trigger: Trigger
   /** Per source name; absent means no limit. Ignored by the `once` trigger, as in Spark. */
   readonly limits: ReadonlyMap<string, ReadLimit>
-  readonly createOperator: (node: OperatorNode) => Operator
+  /** `parent` is the node consuming the operator's output (for operator fusion). */
+  readonly createOperator: (node: OperatorNode, parent?: OperatorNode) => Operator
   /** How many progress records to keep. */
   readonly progressHistory?: number
 }
@@ -136,8 +137,9 @@ export class MicroBatchExecutor {
 
   private async recover(): Promise<void> {
     const { checkpoint, graph } = this.opts
+    const parents = parentsOf(graph.root)
     for (const node of graphNodes(graph.root)) {
-      const op = this.opts.createOperator(node)
+      const op = this.opts.createOperator(node, parents.get(node))
       await op.open({ store: checkpoint.store, namespace: `op-${node.id}` })
       this.operators.set(node.id, op)
     }
@@ -329,6 +331,13 @@ export class MicroBatchExecutor {
     if (!s) throw new WeirError('INTERNAL_ERROR', `no source for stream "${name}"`, { domain: 'internal' })
     return s
   }
+}
+
+/** Each node's consumer (the root has none). */
+export function parentsOf(root: OperatorNode): Map<OperatorNode, OperatorNode> {
+  const parents = new Map<OperatorNode, OperatorNode>()
+  for (const n of graphNodes(root)) for (const c of nodeInputs(n)) parents.set(c, n)
+  return parents
 }
 
 export function graphNodes(root: OperatorNode): OperatorNode[] {

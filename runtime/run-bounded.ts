@@ -2,7 +2,7 @@
  * Runs an operator graph once over bounded inputs (pull queries over memory sinks and tables):
  * one batch with no watermark, every stateful operator in complete mode.
  */
-import { graphNodes } from './micro-batch-executor.ts'
+import { graphNodes, parentsOf } from './micro-batch-executor.ts'
 import { nodeInputs, type OperatorNode, type QueryGraph } from './graph.ts'
 import type { BatchContext, Operator } from './operators/operator.ts'
 import { MemoryStateStore } from './state/memory-state-store.ts'
@@ -12,13 +12,14 @@ import { concatBatches } from './change-batch.ts'
 export async function runBounded(
   graph: QueryGraph,
   tables: ReadonlyMap<string, Row[]>,
-  createOperator: (node: OperatorNode) => Operator,
+  createOperator: (node: OperatorNode, parent?: OperatorNode) => Operator,
   now: number,
 ): Promise<Row[]> {
   const store = new MemoryStateStore()
   const ops = new Map<number, Operator>()
+  const parents = parentsOf(graph.root)
   for (const node of graphNodes(graph.root)) {
-    const op = createOperator(node)
+    const op = createOperator(node, parents.get(node))
     await op.open({ store, namespace: `op-${node.id}` })
     ops.set(node.id, op)
   }

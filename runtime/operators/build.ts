@@ -1,7 +1,11 @@
-/** Instantiates the operator for a graph node. */
+/**
+ * Instantiates the operator for a graph node. `parent` is the node that consumes its output:
+ * a Filter directly under a Project is fused into it (one loop, no intermediate array).
+ */
 import type { OperatorNode } from '../graph.ts'
 import { assertNever } from '../errors.ts'
 import { Filter } from './filter.ts'
+import { FilterProject, Fused } from './filter-project.ts'
 import { Operator } from './operator.ts'
 import { Project } from './project.ts'
 import { Sort } from './sort.ts'
@@ -13,15 +17,15 @@ class SourceScan extends Operator {
   readonly name = 'Source'
 }
 
-export function createOperator(node: OperatorNode): Operator {
+export function createOperator(node: OperatorNode, parent?: OperatorNode): Operator {
   switch (node.kind) {
     case 'source':
     case 'static-table':
       return new SourceScan()
     case 'filter':
-      return new Filter(node)
+      return parent?.kind === 'project' ? new Fused('Filter (in FilterProject)') : new Filter(node)
     case 'project':
-      return new Project(node)
+      return node.input.kind === 'filter' ? new FilterProject(node.input, node) : new Project(node)
     case 'sort':
       return new Sort(node)
     case 'window-aggregate':
