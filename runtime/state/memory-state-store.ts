@@ -17,7 +17,7 @@ import type { StateEntry, StateKey, StateKeyPart, StateStore, StateWriteBatch } 
 
 interface TrieNode {
   /** The entry whose key ends here, if any. */
-  entry?: { readonly key: StateKey; readonly value: unknown }
+  entry?: { readonly key: StateKey; value: unknown }
   children?: Map<StateKeyPart, TrieNode>
 }
 
@@ -81,8 +81,14 @@ export class MemoryStateStore implements StateStore {
           if (ns === undefined) this.namespaces.set(name, (ns = { root: {}, size: 0 }))
           const key = batch.keys[i]!
           const node = descend(ns.root, key, true)!
-          if (node.entry === undefined) ns.size++
-          node.entry = { key, value: batch.values[i] }
+          // Overwrite in place: a commit rewrites most entries, and a new object per write would
+          // survive into the old generation only to die at the next commit.
+          if (node.entry === undefined) {
+            ns.size++
+            node.entry = { key, value: batch.values[i] }
+          } else {
+            node.entry.value = batch.values[i]
+          }
           break
         }
         case DEL: {
