@@ -38,7 +38,9 @@ if (files.length === 0) {
   process.exit(1)
 }
 files.sort()
-const result = spawnSync(process.execPath, ['--import', 'tsx', '--test', '--test-reporter=spec', ...extra, ...files], {
+// --test-force-exit: a test file whose tests all finished must not hold the run open through a
+// lingering handle (a client reconnecting after a broker restart); each file still has to pass.
+const result = spawnSync(process.execPath, ['--import', 'tsx', '--test', '--test-force-exit', '--test-reporter=spec', ...extra, ...files], {
   cwd: ROOT,
   stdio: 'inherit',
 })
