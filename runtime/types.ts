@@ -143,3 +143,32 @@ export function formatTimestamp(ms: number): string | null {
   if (!Number.isFinite(ms) || Math.abs(ms) > 8.64e15) return null
   return new Date(ms).toISOString()
 }
+
+/**
+ * A JSON value read as a column of `type`, strictly (ingest and Kafka JSON): strings for VARCHAR,
+ * safe integers for INT/BIGINT (INT within 32 bits), numbers for DOUBLE, booleans, and for
+ * TIMESTAMP an ISO-8601 string or epoch milliseconds. `undefined` when the value does not fit;
+ * callers handle JSON `null` (SQL NULL) before calling.
+ */
+export function jsonToValue(type: DataType, v: unknown): Value | undefined {
+  switch (type) {
+    case 'VARCHAR':
+      return typeof v === 'string' ? v : undefined
+    case 'BIGINT':
+      return typeof v === 'number' && Number.isSafeInteger(v) ? v : undefined
+    case 'INT':
+      return typeof v === 'number' && Number.isInteger(v) && v >= -2147483648 && v <= 2147483647 ? v : undefined
+    case 'DOUBLE':
+      return typeof v === 'number' ? v : undefined
+    case 'BOOLEAN':
+      return typeof v === 'boolean' ? v : undefined
+    case 'TIMESTAMP':
+      if (typeof v === 'number') return Number.isFinite(v) && Math.abs(v) <= 8.64e15 ? Math.trunc(v) : undefined
+      return typeof v === 'string' ? parseTimestamp(v) ?? undefined : undefined
+    case 'JSON':
+      return v as Value
+    case 'INTERVAL':
+    case 'NULL':
+      return undefined
+  }
+}

@@ -10,7 +10,7 @@
 import { StringDecoder } from 'node:string_decoder'
 import type { Readable } from 'node:stream'
 import { WeirError } from '../runtime/errors.ts'
-import { parseTimestamp, type DataType, type Field, type Row, type Value } from '../runtime/types.ts'
+import { jsonToValue, type DataType, type Field, type Row, type Value } from '../runtime/types.ts'
 import type { Engine } from './engine.ts'
 import type { RelationDefinition } from '../planner/ddl.ts'
 
@@ -79,27 +79,8 @@ export class RowDecoder {
 }
 
 function convert(type: DataType, v: unknown): Converted {
-  switch (type) {
-    case 'VARCHAR':
-      return typeof v === 'string' ? v : INVALID
-    case 'BIGINT':
-      return typeof v === 'number' && Number.isSafeInteger(v) ? v : INVALID
-    case 'INT':
-      return typeof v === 'number' && Number.isInteger(v) && v >= -2147483648 && v <= 2147483647 ? v : INVALID
-    case 'DOUBLE':
-      return typeof v === 'number' ? v : INVALID
-    case 'BOOLEAN':
-      return typeof v === 'boolean' ? v : INVALID
-    case 'TIMESTAMP':
-      if (typeof v === 'number') return Number.isFinite(v) && Math.abs(v) <= 8.64e15 ? Math.trunc(v) : INVALID
-      if (typeof v === 'string') return parseTimestamp(v) ?? INVALID
-      return INVALID
-    case 'JSON':
-      return v as Value
-    case 'INTERVAL':
-    case 'NULL':
-      return INVALID
-  }
+  const c = jsonToValue(type, v)
+  return c === undefined ? INVALID : c
 }
 
 function describe(v: unknown): string {

@@ -12,7 +12,7 @@
  * that does not fit is "malformed": `decode` returns the reason instead of a row.
  */
 import { invalidOption } from '../connector.ts'
-import { parseTimestamp, type DataType, type Field, type Row, type Value } from '../../runtime/types.ts'
+import { jsonToValue, parseTimestamp, type DataType, type Field, type Row, type Value } from '../../runtime/types.ts'
 import type { RawRecord } from './kafka-client.ts'
 import type { KafkaFormat, MetadataColumns } from './kafka-options.ts'
 
@@ -131,26 +131,8 @@ function metaValue(kind: Meta, type: DataType, topic: string, partition: number,
 }
 
 function fromJson(type: DataType, v: unknown): Value | typeof INVALID {
-  switch (type) {
-    case 'VARCHAR':
-      return typeof v === 'string' ? v : INVALID
-    case 'BIGINT':
-      return typeof v === 'number' && Number.isSafeInteger(v) ? v : INVALID
-    case 'INT':
-      return typeof v === 'number' && Number.isInteger(v) && v >= -2147483648 && v <= 2147483647 ? v : INVALID
-    case 'DOUBLE':
-      return typeof v === 'number' ? v : INVALID
-    case 'BOOLEAN':
-      return typeof v === 'boolean' ? v : INVALID
-    case 'TIMESTAMP':
-      if (typeof v === 'number') return Number.isFinite(v) && Math.abs(v) <= 8.64e15 ? Math.trunc(v) : INVALID
-      return typeof v === 'string' ? parseTimestamp(v) ?? INVALID : INVALID
-    case 'JSON':
-      return v as Value
-    case 'INTERVAL':
-    case 'NULL':
-      return INVALID
-  }
+  const c = jsonToValue(type, v)
+  return c === undefined ? INVALID : c
 }
 
 function fromText(type: DataType, s: string): Value | typeof INVALID {
