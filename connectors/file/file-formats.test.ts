@@ -33,3 +33,12 @@ test('JSON lines: by name, case-insensitive fallback, missing keys NULL, timesta
   assert.deepEqual(r.rows, [[1, Date.parse('2025-12-31T23:00:00Z'), null], [2, 5, '7']])
   assert.equal(r.malformed, 2)
 })
+
+test('JSON lines: errors name the line (blank lines counted); object prototype keys are never read as columns', () => {
+  const f: Field[] = [{ name: 'id', type: 'BIGINT' }, { name: 'constructor', type: 'VARCHAR' }, { name: 'toString', type: 'VARCHAR' }]
+  const o = { fields: f, format: 'json' as const, header: false, onError: 'fail' as const, file: 'f.json' }
+  assert.deepEqual(parseJsonLines('{"id": 1}\n{"id": 2, "constructor": "c"}', o).rows, [[1, null, null], [2, 'c', null]])
+  assert.throws(() => parseJsonLines('{"id": 1}\n\n{"id": nope}\n', o), (e: { code?: string; message: string }) =>
+    e.code === 'MALFORMED_INPUT' && /f\.json, line 3: not valid JSON/.test(e.message))
+  assert.throws(() => parseJsonLines('[1]', o), /line 1: not a JSON object/)
+})
