@@ -56,14 +56,25 @@ interface KeyedWindow extends WindowRef {
   readonly keys: Map<LookupKey, Value[]>
 }
 
+/** Groups per state entry (see `chunks`). */
+const STATE_CHUNK = 256
+
 export abstract class PaneWindowAggregate extends AggregateBase {
   protected readonly evictsByWatermark: boolean
   private readonly assigner: PaneAssigner
   private readonly kernel: PaneKernel
   private readonly panes = new Map<number, Pane>()
   private groupCount = 0
-  /** Panes evicted in this batch (their groups' state keys are deleted at commit). */
-  private removedPanes: Pane[] = []
+  /**
+   * State is written in chunks: the groups of a pane whose creation numbers share
+   * `floor(seq / STATE_CHUNK)` are one state entry `['panes', pane, chunk]`. A batch usually
+   * touches most groups of its panes, and one write per chunk instead of one per group is what
+   * keeps the commit cheap on LevelDB (a write costs far more than its bytes); a sparse batch
+   * rewrites at most STATE_CHUNK groups per touched group.
+   */
+  private readonly chunks = new Map<number, Map<number, Group[]>>()
+  /** State keys of the chunks of panes evicted in this batch (deleted at commit). */
+  private removedChunks: StateKey[] = []
   /** Append mode: rows of the windows closed at the start of this batch. */
   private closed: Row[] = []
 
@@ -85,6 +96,7 @@ export abstract class PaneWindowAggregate extends AggregateBase {
       addGroup: (pane, p, k, row) => {
         const g = this.newGroup(p, k, row)
         pane.set(k, g)
+        this.addToChunk(g)
         this.groupCount++
         return g
       },
@@ -118,7 +130,7 @@ export abstract class PaneWindowAggregate extends AggregateBase {
 
   protected startBatch(ctx: BatchContext, previousWatermark: number | null): void {
     this.touched = []
-    this.removedPanes = []
+    this.removedChunks = []
     this.closed = []
     const wm = ctx.watermark
     if (this.mode === 'complete' || wm === null) return
@@ -135,7 +147,8 @@ export abstract class PaneWindowAggregate extends AggregateBase {
     }
     for (const [p, pane] of this.panes) {
       if (this.assigner.lastEnd(p) > wm) continue
-      this.removedPanes.push(pane)
+      for (const chunk of this.chunks.get(p)?.keys() ?? []) this.removedChunks.push(['panes', p, chunk])
+      this.chunks.delete(p)
       this.numRowsRemoved += pane.size
       this.groupCount -= pane.size
       this.panes.delete(p)
@@ -145,9 +158,13 @@ export abstract class PaneWindowAggregate extends AggregateBase {
   protected restoreEntry(entry: StateEntry): void {
     if (entry.key[0] !== 'panes') throw internalError(`${this.name}: unexpected state key ${JSON.stringify(entry.key)}`)
     const p = entry.key[1] as number
-    const g = this.restoredGroup(p, entry.value)
-    this.paneFor(p).set(g.lookup, g)
-    this.groupCount++
+    if (!Array.isArray(entry.value)) throw internalError(`${this.name}: corrupt state chunk ${JSON.stringify(entry.key)}`)
+    for (const stored of entry.value) {
+      const g = this.restoredGroup(p, stored)
+      this.paneFor(p).set(g.lookup, g)
+      this.addToChunk(g)
+      this.groupCount++
+    }
   }
 
   override async open(ctx: OperatorContext): Promise<void> {
@@ -156,12 +173,28 @@ export abstract class PaneWindowAggregate extends AggregateBase {
   }
 
   protected writeChanges(batch: StateWriteBatch): void {
-    for (const pane of this.removedPanes) for (const g of pane.values()) batch.del(this.namespace, this.stateKey(g))
+    for (const key of this.removedChunks) batch.del(this.namespace, key)
+    const written = new Map<number, Set<number>>()
     for (const g of this.touched) {
-      batch.put(this.namespace, this.stateKey(g), this.storedGroup(g))
+      const chunk = Math.floor(g.seq / STATE_CHUNK)
+      let done = written.get(g.pane)
+      if (done === undefined) written.set(g.pane, (done = new Set()))
+      if (done.has(chunk)) continue
+      done.add(chunk)
+      const groups = this.chunks.get(g.pane)?.get(chunk) ?? []
+      batch.put(this.namespace, ['panes', g.pane, chunk], groups.map((x) => this.storedGroup(x)))
     }
-    this.removedPanes = []
+    this.removedChunks = []
     this.touched = []
+  }
+
+  private addToChunk(g: Group): void {
+    let byChunk = this.chunks.get(g.pane)
+    if (byChunk === undefined) this.chunks.set(g.pane, (byChunk = new Map()))
+    const chunk = Math.floor(g.seq / STATE_CHUNK)
+    const list = byChunk.get(chunk)
+    if (list === undefined) byChunk.set(chunk, [g])
+    else list.push(g)
   }
 
   protected rowsTotal(): number {
@@ -173,9 +206,6 @@ export abstract class PaneWindowAggregate extends AggregateBase {
     return sample.done === true ? 0 : this.estimateGroupBytes(sample.value.values(), this.groupCount) + 80 * this.panes.size
   }
 
-  private stateKey(g: Group): StateKey {
-    return (g.stateKey ??= ['panes', g.pane, ...this.groupKeys.stateParts(g.keys)])
-  }
 
   private paneFor(p: number): Pane {
     let pane = this.panes.get(p)
