@@ -4,7 +4,8 @@
  * Event time is cut into panes (a tumbling window is one pane; a hopping window's pane is
  * gcd(size, slide); a cumulating window's is its step). Each row updates one accumulator — its
  * pane's, for its group — and a window's result is its panes merged when it is emitted. State
- * is `Map<paneStart, Map<lookupKey, Group>>`, one state entry per pane and group.
+ * is `Map<paneStart, Map<lookupKey, Group>>`, stored as one state entry per pane and chunk of
+ * 256 groups (see `chunks`).
  *
  * Lateness (Spark, per window): a row is late for a window whose end <= the batch's
  * watermark. As in Spark, which expands a row into its windows before the watermark filter,
