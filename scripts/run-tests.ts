@@ -38,10 +38,25 @@ if (files.length === 0) {
   process.exit(1)
 }
 files.sort()
-// --test-force-exit: a test file whose tests all finished must not hold the run open through a
-// lingering handle (a client reconnecting after a broker restart); each file still has to pass.
-const result = spawnSync(process.execPath, ['--import', 'tsx', '--test', '--test-force-exit', '--test-reporter=spec', ...extra, ...files], {
-  cwd: ROOT,
-  stdio: 'inherit',
-})
-process.exit(result.status ?? 1)
+
+/**
+ * The Kafka files run apart, with --test-force-exit: after the broker-restart test a kafkajs
+ * client can keep a handle open and hold `node --test` open forever. The flag is not used for
+ * the rest, because with it the runner was seen to end a file before its last suites reported
+ * (11 tests silently missing from one run).
+ */
+const lingering = (f: string): boolean => f.split('\\').join('/').includes('connectors/kafka/')
+const groups: [string[], string[]][] = [
+  [files.filter((f) => !lingering(f)), []],
+  [files.filter(lingering), ['--test-force-exit']],
+]
+let status = 0
+for (const [group, flags] of groups) {
+  if (group.length === 0) continue
+  const result = spawnSync(process.execPath, ['--import', 'tsx', '--test', ...flags, '--test-reporter=spec', ...extra, ...group], {
+    cwd: ROOT,
+    stdio: 'inherit',
+  })
+  if (result.status !== 0) status = result.status ?? 1
+}
+process.exit(status)
