@@ -9,7 +9,8 @@
  * committed and will be written again). A damaged line before the last is reported, never
  * skipped.
  */
-import { mkdir, open, readFile, truncate, type FileHandle } from 'node:fs/promises'
+import { readCompleteLines } from './jsonl-log.ts'
+import { mkdir, open, type FileHandle } from 'node:fs/promises'
 import { join } from 'node:path'
 import { WeirError } from '../../runtime/errors.ts'
 
@@ -80,18 +81,8 @@ export async function readFileSinkLog(dir: string): Promise<FileSinkLogEntry[]> 
 }
 
 async function readLog(path: string, repair: boolean): Promise<FileSinkLogEntry[]> {
-  let text: string
-  try {
-    text = await readFile(path, 'utf8')
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return []
-    throw err
-  }
-  const end = text.lastIndexOf('\n') + 1
-  if (end < text.length && repair) await truncate(path, Buffer.byteLength(text.slice(0, end)))
   const entries: FileSinkLogEntry[] = []
-  const lines = text.slice(0, end).split('\n')
-  lines.pop()
+  const lines = await readCompleteLines(path, repair)
   lines.forEach((line, i) => {
     try {
       const e = JSON.parse(line) as FileSinkLogEntry

@@ -9,7 +9,8 @@
  * filling the same part. A partial last line (a crash while appending) is cut off on open; that
  * batch was not accepted, so the query re-runs it.
  */
-import { mkdir, open, readdir, readFile, truncate, unlink, type FileHandle } from 'node:fs/promises'
+import { readCompleteLines } from './jsonl-log.ts'
+import { mkdir, open, readdir, unlink, type FileHandle } from 'node:fs/promises'
 import { join } from 'node:path'
 import { WeirError } from '../../runtime/errors.ts'
 import type { Field, Row } from '../../runtime/types.ts'
@@ -40,16 +41,8 @@ export class FileSinkStaging {
     const metaDir = join(dir, METADATA_DIR)
     await mkdir(metaDir, { recursive: true })
     const path = join(metaDir, `${PREFIX}${encodeURIComponent(queryId)}.jsonl`)
-    let text = ''
-    try {
-      text = await readFile(path, 'utf8')
-    } catch (err) {
-      if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err
-    }
-    const end = text.lastIndexOf('\n') + 1
-    if (end < text.length) await truncate(path, Buffer.byteLength(text.slice(0, end)))
     const batches: StagedBatch[] = []
-    text.slice(0, end).split('\n').forEach((line, i) => {
+    ;(await readCompleteLines(path, true)).forEach((line, i) => {
       if (line === '') return
       try {
         const b = JSON.parse(line) as StagedBatch

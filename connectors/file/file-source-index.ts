@@ -11,7 +11,8 @@
  * its file was never part of a logged offset. Without a data directory the index lives in
  * memory (such an engine does not survive a restart anyway).
  */
-import { mkdir, open, readFile, truncate, type FileHandle } from 'node:fs/promises'
+import { readCompleteLines } from './jsonl-log.ts'
+import { mkdir, open, type FileHandle } from 'node:fs/promises'
 import { dirname } from 'node:path'
 import { WeirError } from '../../runtime/errors.ts'
 
@@ -35,16 +36,9 @@ export class FileSourceIndex {
   static async open(path: string | null): Promise<FileSourceIndex> {
     if (path === null) return new FileSourceIndex(null)
     await mkdir(dirname(path), { recursive: true })
-    let text = ''
-    try {
-      text = await readFile(path, 'utf8')
-    } catch (err) {
-      if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err
-    }
-    const end = text.lastIndexOf('\n') + 1
-    if (end < text.length) await truncate(path, Buffer.byteLength(text.slice(0, end)))
+    const lines = await readCompleteLines(path, true)
     const index = new FileSourceIndex(await open(path, 'a'))
-    text.slice(0, end).split('\n').forEach((line, i) => {
+    lines.forEach((line, i) => {
       if (line === '') return
       let e: { name?: unknown; mtime?: unknown; size?: unknown; cleaned?: unknown }
       try {
