@@ -6,12 +6,12 @@
  * is the random kill moment; everything else waits for the child's lines or exit, with deadlines.
  */
 import assert from 'node:assert/strict'
-import { spawn } from 'node:child_process'
 import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { after, test } from 'node:test'
 import { consumeAll, createTopic, kafkaBrokers, produce, uniqueTopic } from './test-broker.ts'
+import { prng, startChild as startTestChild, type Child } from '../../server/test-child.ts'
 
 const CHILD = join(import.meta.dirname, 'test-crash-child.ts')
 const ROWS = 2400
@@ -24,60 +24,8 @@ after(async () => {
   for (const d of dirs) await rm(d, { recursive: true, force: true })
 })
 
-function prng(s: number): () => number {
-  let a = s >>> 0
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0
-    let t = Math.imul(a ^ (a >>> 15), a | 1)
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
-  }
-}
-
-interface Child {
-  waitFor(match: (line: string) => boolean, ms: number): Promise<string>
-  exited: Promise<number | null>
-  kill(): void
-}
-
 function startChild(env: Record<string, string>): Child {
-  const proc = spawn(process.execPath, ['--import', 'tsx', CHILD], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] })
-  const lines: string[] = []
-  const waiters = new Set<() => void>()
-  let buffer = ''
-  let stderr = ''
-  proc.stdout.on('data', (chunk: Buffer) => {
-    buffer += chunk.toString()
-    const parts = buffer.split('\n')
-    buffer = parts.pop()!
-    lines.push(...parts)
-    for (const w of waiters) w()
-  })
-  proc.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()))
-  const exited = new Promise<number | null>((resolve) => proc.on('exit', (code) => {
-    for (const w of waiters) w()
-    resolve(code)
-  }))
-  return {
-    exited,
-    kill: () => proc.kill('SIGKILL'),
-    waitFor: (match, ms) => new Promise((resolve, reject) => {
-      const timer = setTimeout(() => finish(new Error(`no matching line within ${ms} ms; stdout: ${lines.join(' | ')}; stderr: ${stderr.slice(-2000)}`)), ms)
-      const check = (): void => {
-        const line = lines.find(match)
-        if (line !== undefined) finish(null, line)
-        else if (proc.exitCode !== null || proc.signalCode !== null) finish(new Error(`child exited (${proc.exitCode ?? proc.signalCode}); stdout: ${lines.join(' | ')}; stderr: ${stderr.slice(-2000)}`))
-      }
-      function finish(err: Error | null, line?: string): void {
-        clearTimeout(timer)
-        waiters.delete(check)
-        if (err) reject(err)
-        else resolve(line!)
-      }
-      waiters.add(check)
-      check()
-    }),
-  }
+  return startTestChild(CHILD, env)
 }
 
 test(`Kafka → Kafka survives ${KILLS} SIGKILLs: a read_committed consumer sees every output record exactly once`, { timeout: 150_000 }, async (t) => {
