@@ -43,8 +43,8 @@ export interface ConnectorEnv {
   readonly fileRoots: readonly string[]
   readonly dataDir: string | null
   readonly clock: Clock
-  /** The data of a memory sink, kept by the engine across restarts. */
-  readonly memorySink: (name: string, maxRows: number) => MemorySinkData
+  /** The data of a memory sink, kept by the engine across restarts; `maxRows` absent: the server's default. */
+  readonly memorySink: (name: string, maxRows?: number) => MemorySinkData
 }
 
 export interface SourceRequest {

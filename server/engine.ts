@@ -191,7 +191,7 @@ export class Engine implements Catalog {
       fileRoots: this.fileRoots,
       dataDir: this.dataDir,
       clock: this.clock,
-      memorySink: (name, maxRows) => this.durable.memorySink(name, maxRows)!,
+      memorySink: (name, maxRows) => this.durable.memorySink(name, maxRows ?? this.memorySinkMaxRows)!,
     }
   }
 

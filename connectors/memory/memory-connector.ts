@@ -10,6 +10,6 @@ export const memoryConnector: Connector = {
   sink: {
     guarantee: 'exactly-once',
     outputModes: ['append', 'update', 'complete'],
-    create: async (req, env) => new MemorySink(req.sink, env.memorySink(req.sink, Number(req.options.max_rows ?? 100_000))),
+    create: async (req, env) => new MemorySink(req.sink, env.memorySink(req.sink, req.options.max_rows === undefined ? undefined : Number(req.options.max_rows))),
   },
 }

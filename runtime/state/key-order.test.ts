@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict'
 import { test } from 'node:test'
-import { compareKeyParts, compareKeys, compareStrings, keyIdentity } from './key-order.ts'
+import { checkKey, compareKeyParts, compareKeys, compareStrings } from './key-order.ts'
+import { MemoryStateStore } from './memory-state-store.ts'
 import type { StateKey } from './state-store.ts'
 
 test('orders null < booleans < numbers < strings', () => {
@@ -24,12 +25,15 @@ test('compares strings by code point (UTF-8 byte order)', () => {
 
 test('treats -0 as 0 and rejects NaN', () => {
   assert.equal(compareKeyParts(-0, 0), 0)
-  assert.equal(keyIdentity([-0]), keyIdentity([0]))
   assert.throws(() => compareKeyParts(Number.NaN, 1), /NaN/)
+  assert.throws(() => checkKey([1, Number.NaN]), /NaN/)
 })
 
-test('keyIdentity keeps types apart', () => {
-  assert.notEqual(keyIdentity([1]), keyIdentity(['1']))
-  assert.notEqual(keyIdentity([true]), keyIdentity(['true']))
-  assert.notEqual(keyIdentity([null]), keyIdentity(['null']))
+// Key identity is the in-memory store's (a Map per key part): the same rules as the order.
+test('the store keeps key types apart and treats -0 as 0', () => {
+  const store = new MemoryStateStore()
+  const b = store.newWriteBatch()
+  for (const key of [[1], ['1'], [true], ['true'], [null], ['null'], [-0], [0]]) b.put('ns', key, String(key[0]))
+  store.commit(b)
+  assert.equal(store.count('ns'), 7, '[-0] and [0] are one key; 1, "1", true, "true", null, "null" are six others')
 })

@@ -78,27 +78,3 @@ export function checkKey(key: StateKey): void {
     if (typeof part === 'number' && Number.isNaN(part)) keyPartRank(part)
   }
 }
-
-/**
- * An identity string for a key (equal keys give equal strings), for hashing, not ordering.
- * Each part is tagged by type and strings are length-prefixed, so parts cannot run together
- * (`["a|b"]` and `["a", "b"]` differ) and 1, "1" and true stay apart; -0 maps to 0 as in the
- * order. Cheaper than JSON.stringify on the commit path.
- */
-export function keyIdentity(key: StateKey): string {
-  let id = ''
-  for (let i = 0; i < key.length; i++) {
-    const part = key[i]
-    if (typeof part === 'number') {
-      if (Number.isNaN(part)) keyPartRank(part)
-      id += 'n' + (part === 0 ? 0 : part) + ';'
-    } else if (typeof part === 'string') {
-      id += 's' + part.length + ':' + part
-    } else if (part === null) {
-      id += 'z'
-    } else {
-      id += part ? 't' : 'f'
-    }
-  }
-  return id
-}

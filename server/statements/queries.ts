@@ -125,10 +125,7 @@ async function startQuery(engine: Engine, req: StartRequest): Promise<RunningQue
       throw new WeirError('UNSUPPORTED_OUTPUT_MODE',
         `the ${def.connector} sink ${def.name} accepts ${c.outputModes.join(' or ')} output mode; this query's output mode is ${graph.outputMode}`)
     }
-    const options = def.connector === 'memory' && def.options.max_rows === undefined
-      ? { ...def.options, max_rows: String(engine.memorySinkMaxRows) }
-      : def.options
-    sink = await c.create({ sink: def.name, options, queryId: id, schema: graph.schema, outputMode: graph.outputMode }, engine.connectorEnv())
+    sink = await c.create({ sink: def.name, options: def.options, queryId: id, schema: graph.schema, outputMode: graph.outputMode }, engine.connectorEnv())
   } else {
     sink = pushSink = new PushSink()
   }
