@@ -13,6 +13,7 @@
  * watermark and timestamp. The executor never waits: the scheduler decides when to call
  * `runBatch` (by trigger), which keeps tests in charge of time.
  */
+import { runTree } from './run-tree.ts'
 import { randomUUID } from 'node:crypto'
 import type { Clock } from './clock.ts'
 import type { CommitEntry, OffsetLogEntry, QueryCheckpoint } from './checkpoint.ts'
@@ -21,8 +22,7 @@ import type { Operator, BatchContext } from './operators/operator.ts'
 import type { QueryProgress, SourceProgress, StateOperatorProgress } from './progress.ts'
 import type { Sink } from './sink.ts'
 import { sameOffset, type ReadLimit, type Source, type SourceOffset } from './source.ts'
-import { EMPTY_BATCH, type ChangeBatch, type Row } from './types.ts'
-import { concatBatches } from './change-batch.ts'
+import type { ChangeBatch, Row } from './types.ts'
 import { WeirError } from './errors.ts'
 import type { StaticTable } from './static-table.ts'
 
@@ -257,22 +257,16 @@ export class MicroBatchExecutor {
   }
 
   private runNode(node: OperatorNode, input: Map<string, Row[]>, stats: Map<string, EventTimeStats>, ctx: BatchContext): ChangeBatch {
-    const op = this.operators.get(node.id)!
-    if (node.kind === 'source') {
-      const rows = input.get(node.source) ?? []
-      if (node.watermark) collectEventTime(stats, node.source, rows, node.watermark.column)
-      return op.process({ rows, ops: null }, 0, ctx)
-    }
-    if (node.kind === 'static-table') {
-      const table = this.opts.staticTables?.get(node.table)
-      if (!table) throw new WeirError('INTERNAL_ERROR', `no static table "${node.table}"`, { domain: 'internal' })
-      return op.process({ rows: table.rows, ops: null, snapshot: true }, 0, ctx)
-    }
-    let out: ChangeBatch = EMPTY_BATCH
-    nodeInputs(node).forEach((child, side) => {
-      out = concatBatches(out, op.process(this.runNode(child, input, stats, ctx), side, ctx))
-    })
-    return concatBatches(out, op.finish(ctx))
+    return runTree(node, this.operators, (leaf) => {
+      if (leaf.kind === 'source') {
+        const rows = input.get(leaf.source) ?? []
+        if (leaf.watermark) collectEventTime(stats, leaf.source, rows, leaf.watermark.column)
+        return { rows, ops: null }
+      }
+      const table = this.opts.staticTables?.get(leaf.table)
+      if (!table) throw new WeirError('INTERNAL_ERROR', `no static table "${leaf.table}"`, { domain: 'internal' })
+      return { rows: table.rows, ops: null, snapshot: true }
+    }, ctx)
   }
 
   private async recordProgress(
