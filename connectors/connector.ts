@@ -45,6 +45,8 @@ export interface ConnectorEnv {
   readonly clock: Clock
   /** The data of a memory sink, kept by the engine across restarts; `maxRows` absent: the server's default. */
   readonly memorySink: (name: string, maxRows?: number) => MemorySinkData
+  /** Worker threads for decoding source data (0: decode on the query's thread). */
+  readonly decodeThreads: number
 }
 
 export interface SourceRequest {

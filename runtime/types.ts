@@ -124,6 +124,15 @@ function parseCanonicalTimestamp(t: string): number | null {
     if (t.charCodeAt(19) !== 46 /* . */) return null
     millis = digit(t, 20) * 100 + digit(t, 21) * 10 + digit(t, 22)
   }
+  return epochMillis(year, month, day, hour, minute, second, millis)
+}
+
+/**
+ * Milliseconds since the epoch of a UTC date and time given as numbers (NaN for a non-digit),
+ * or null when they are not a valid date and time. For readers of canonical timestamps
+ * (above, and the JSON-lines scanner's, which reads bytes).
+ */
+export function epochMillis(year: number, month: number, day: number, hour: number, minute: number, second: number, millis: number): number | null {
   if (Number.isNaN(year + month + day + hour + minute + second + millis)) return null
   const leap = year % 4 === 0 && (year % 100 !== 0 || year % 400 === 0)
   const monthDays = month === 2 && leap ? 29 : DAYS_IN_MONTH[month - 1]

@@ -13,7 +13,7 @@ function config(argv: string[], env: Record<string, string> = {}, cwd = '/srv'):
 
 test('embedded defaults', () => {
   assert.deepEqual(config([]), {
-    host: '127.0.0.1', port: 8080, dataDir: '/srv/data', authToken: null, fileRoots: ['/srv/data'], logLevel: 'info', limits: DEFAULT_LIMITS,
+    host: '127.0.0.1', port: 8080, dataDir: '/srv/data', authToken: null, fileRoots: ['/srv/data'], logLevel: 'info', decodeThreads: null, limits: DEFAULT_LIMITS,
   })
 })
 
@@ -29,6 +29,8 @@ test('flags win over the environment, which wins over the config file', async ()
     assert.deepEqual(c.fileRoots, [join(dir, 'a'), '/b'])
     assert.equal(c.limits.maxQueries, 3)
     assert.equal(c.limits.sqlBodyBytes, DEFAULT_LIMITS.sqlBodyBytes)
+    assert.equal(config(['--decode-threads', '0'], { WEIR_DECODE_THREADS: '3' }).decodeThreads, 0)
+    assert.equal(config([], { WEIR_DECODE_THREADS: '3' }).decodeThreads, 3)
   } finally {
     await rm(dir, { recursive: true, force: true })
   }
@@ -40,5 +42,6 @@ test('--help and bad input', () => {
   assert.throws(() => loadConfig(['--port'], {}), /needs a value/)
   assert.throws(() => loadConfig(['--bogus', '1'], {}), /unknown option/)
   assert.throws(() => loadConfig([], { WEIR_PORT: '70000' }), /port/)
+  assert.throws(() => loadConfig(['--decode-threads', '-1'], {}), /decode threads must be 0–64/)
   assert.throws(() => loadConfig(['--config', '/nonexistent/weir.json'], {}), /cannot read config file/)
 })

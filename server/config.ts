@@ -33,6 +33,8 @@ export interface ServerConfig {
   readonly authToken: string | null
   readonly fileRoots: readonly string[]
   readonly logLevel: string
+  /** Worker threads decoding source files; null: one per core, up to 4 (0 on one core). */
+  readonly decodeThreads: number | null
   readonly limits: ServerLimits
 }
 
@@ -56,24 +58,26 @@ Options (flags win over WEIR_* environment variables, which win over the config 
   --auth-token TOKEN       require "Authorization: Bearer TOKEN" (WEIR_AUTH_TOKEN)
   --file-roots A:B         directories file connectors may use (WEIR_FILE_ROOTS; default the data dir)
   --log-level LEVEL        trace, debug, info, warn, error (WEIR_LOG_LEVEL; default info)
+  --decode-threads N       worker threads decoding source files, 0 for none (WEIR_DECODE_THREADS;
+                           default one per core, up to 4)
   --config FILE            JSON config file with any of the keys below
   --help                   print this help
 
-Config file keys: host, port, dataDir, authToken, fileRoots (array), logLevel, limits: {
+Config file keys: host, port, dataDir, authToken, fileRoots (array), logLevel, decodeThreads, limits: {
   sqlBodyBytes, ingestBodyBytes, maxQueries, maxSubscribers, subscriberBufferBytes,
   subscriberCoalesceRows, pushIdleTimeoutMs, progressIntervalMs }
 `
 
-type Raw = Partial<Record<'host' | 'port' | 'dataDir' | 'authToken' | 'fileRoots' | 'logLevel', string>>
+type Raw = Partial<Record<'host' | 'port' | 'dataDir' | 'authToken' | 'fileRoots' | 'logLevel' | 'decodeThreads', string>>
 
 const FLAGS: Readonly<Record<string, keyof Raw | 'config'>> = {
   '--host': 'host', '--port': 'port', '--data-dir': 'dataDir', '--auth-token': 'authToken',
-  '--file-roots': 'fileRoots', '--log-level': 'logLevel', '--config': 'config',
+  '--file-roots': 'fileRoots', '--log-level': 'logLevel', '--decode-threads': 'decodeThreads', '--config': 'config',
 }
 
 const ENV: Readonly<Record<string, keyof Raw>> = {
   WEIR_HOST: 'host', WEIR_PORT: 'port', WEIR_DATA_DIR: 'dataDir', WEIR_AUTH_TOKEN: 'authToken',
-  WEIR_FILE_ROOTS: 'fileRoots', WEIR_LOG_LEVEL: 'logLevel',
+  WEIR_FILE_ROOTS: 'fileRoots', WEIR_LOG_LEVEL: 'logLevel', WEIR_DECODE_THREADS: 'decodeThreads',
 }
 
 export type ParsedArgs = { readonly help: true } | { readonly help: false; readonly config: ServerConfig }
@@ -102,6 +106,11 @@ export function loadConfig(argv: readonly string[], env: NodeJS.ProcessEnv, cwd 
   const port = Number(pick('port') ?? 8080)
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw configError(`port must be 0–65535, not "${pick('port')}"`)
   const dataDir = resolve(cwd, pick('dataDir') ?? './data')
+  const threadsText = pick('decodeThreads')
+  const decodeThreads = threadsText === undefined ? null : Number(threadsText)
+  if (decodeThreads !== null && (!Number.isInteger(decodeThreads) || decodeThreads < 0 || decodeThreads > 64)) {
+    throw configError(`decode threads must be 0–64, not "${threadsText}"`)
+  }
   const rootsText = flags.fileRoots ?? fromEnv.fileRoots
   const fileRoots = rootsText !== undefined
     ? rootsText.split(':').filter((r) => r !== '').map((r) => resolve(cwd, r))
@@ -115,6 +124,7 @@ export function loadConfig(argv: readonly string[], env: NodeJS.ProcessEnv, cwd 
       authToken: pick('authToken') ?? null,
       fileRoots: fileRoots.length > 0 ? fileRoots : [dataDir],
       logLevel: pick('logLevel') ?? 'info',
+      decodeThreads,
       limits: readLimits(file.limits),
     },
   }

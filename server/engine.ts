@@ -13,6 +13,7 @@ import { MemoryDurableState, type DurableState } from './durable-state.ts'
 import { LevelDurableState } from './level-durable-state.ts'
 import { fileRoots } from '../connectors/file/file-sink-options.ts'
 import { connector } from '../connectors/registry.ts'
+import { defaultDecodeThreads } from '../connectors/file/file-decode.ts'
 import type { QueryInfo, SinkRecord, StatementResult } from './engine-api.ts'
 import type { RunningQuery } from './running-query.ts'
 import * as ddl from './statements/ddl.ts'
@@ -31,6 +32,8 @@ export interface EngineOptions {
   readonly fileRoots?: readonly string[]
   /** Default row limit of a memory sink (`max_rows` option). */
   readonly memorySinkMaxRows?: number
+  /** Worker threads decoding source files (0: on the query's thread); default one per core, up to 4. */
+  readonly decodeThreads?: number
 }
 
 /** A mutable session: SET changes it for the statements that follow. */
@@ -43,6 +46,7 @@ export class Engine implements Catalog {
   readonly clock: Clock
   readonly autoRun: boolean
   readonly memorySinkMaxRows: number
+  readonly decodeThreads: number
   /** The default session, used when `execute` is given none. */
   readonly session: Session = {}
   /** Started queries until they stop or fail; then they move to `retired`. */
@@ -61,6 +65,7 @@ export class Engine implements Catalog {
     this.clock = opts.clock ?? systemClock
     this.autoRun = opts.autoRun ?? true
     this.memorySinkMaxRows = opts.memorySinkMaxRows ?? 100_000
+    this.decodeThreads = opts.decodeThreads ?? defaultDecodeThreads()
   }
 
   static async open(opts: EngineOptions = {}): Promise<Engine> {
@@ -192,6 +197,7 @@ export class Engine implements Catalog {
       dataDir: this.dataDir,
       clock: this.clock,
       memorySink: (name, maxRows) => this.durable.memorySink(name, maxRows ?? this.memorySinkMaxRows)!,
+      decodeThreads: this.decodeThreads,
     }
   }
 

@@ -29,7 +29,9 @@ async function main(): Promise<void> {
   mkdirSync(config.dataDir, { recursive: true })
   // `dataDir` and `fileRoots` are picked up by engines that support them (LevelDB durability);
   // passing them through a variable keeps this compiling before and after that lands.
-  const engineOptions = { autoRun: true, dataDir: config.dataDir, fileRoots: config.fileRoots }
+  const engineOptions = {
+    autoRun: true, dataDir: config.dataDir, fileRoots: config.fileRoots, ...(config.decodeThreads === null ? {} : { decodeThreads: config.decodeThreads }),
+  }
   const engine = await Engine.open(engineOptions)
   if (engine.durable instanceof MemoryDurableState) {
     logger.warn({ dataDir: config.dataDir }, 'durable state is in memory: the catalog and queries do not survive a restart')

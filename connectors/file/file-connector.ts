@@ -8,6 +8,7 @@ import { FileSink } from './file-sink.ts'
 import { fileFormat, fileSinkOptions, resolveInRoots } from './file-sink-options.ts'
 import { FileSource, type Cleanup, type FileSourceOptions } from './file-source.ts'
 import { FileSourceIndex } from './file-source-index.ts'
+import { fileDecoder } from './file-decode.ts'
 import { inferFileFields, loadFileTable } from './file-table.ts'
 
 const READ: readonly ConnectorRole[] = ['source', 'table']
@@ -99,5 +100,6 @@ function sourceOptions(stream: string, fields: FileSourceOptions['fields'], opti
     onError: enumOption(options, 'on_error', ['fail', 'skip'], 'fail'),
     maxFilesPerBatch: intOption(options, 'max_files_per_batch', null),
     startAtLatest: (options.startup_mode ?? 'earliest').toLowerCase() === 'latest',
+    decoder: fileDecoder(env.decodeThreads),
   }
 }

@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict'
 import { test } from 'node:test'
 import type { Field } from '../../runtime/types.ts'
-import { parseCsvText, parseJsonLines, splitCsv } from './file-formats.ts'
+import { parseCsvText, splitCsv } from './file-formats.ts'
+import { parseJsonLines } from './json-scan.ts'
 
 const fields: Field[] = [{ name: 'id', type: 'INT' }, { name: 'name', type: 'VARCHAR' }, { name: 'ok', type: 'BOOLEAN' }, { name: 'j', type: 'JSON' }]
 const opts = (header: boolean, onError: 'fail' | 'skip' = 'fail') => ({ fields, format: 'csv' as const, header, onError, file: 'f.csv' })

@@ -1,14 +1,14 @@
 /**
- * Reading rows from file contents in the declared columns: JSON lines (values by column name),
- * CSV (by header name with `header = true`, else by position) and Parquet (by column name, see
- * parquet.ts). Values are converted to the declared types; TIMESTAMP accepts ISO-8601 text and
+ * Reading rows from file contents in the declared columns: JSON lines (values by column name;
+ * the scanner is json-scan.ts), CSV (by header name with `header = true`, else by position) and
+ * Parquet records (by column name; parquet.ts reads them). `parseFile` (file-decode.ts) picks
+ * the format. Values are converted to the declared types; TIMESTAMP accepts ISO-8601 text and
  * epoch milliseconds. A row that cannot be read or converted is *malformed*: with
  * `on_error = 'fail'` the read fails with MALFORMED_INPUT naming the file and line, with
  * `'skip'` it is dropped and counted. Both are deterministic, so a re-read gives the same rows.
  */
 import { WeirError } from '../../runtime/errors.ts'
 import { parseTimestamp, type DataType, type Field, type JsonValue, type Row, type Value } from '../../runtime/types.ts'
-import { readParquetRows } from './parquet.ts'
 
 export type FileFormat = 'json' | 'csv' | 'parquet'
 export const FILE_FORMATS: readonly FileFormat[] = ['json', 'csv', 'parquet']
@@ -32,55 +32,6 @@ export interface ParseResult {
 
 const BAD = Symbol('bad value')
 
-/** Rows of a file's bytes. */
-export async function parseFile(bytes: Uint8Array, opts: ParseOptions): Promise<ParseResult> {
-  switch (opts.format) {
-    case 'json':
-      return parseJsonLines(new TextDecoder().decode(bytes), opts)
-    case 'csv':
-      return parseCsvText(new TextDecoder().decode(bytes), opts)
-    case 'parquet': {
-      const records = await readParquetRows(bytes, opts.file)
-      return collect(opts, records.map((r, i) => ({ line: i + 1, read: () => byName(r, opts.fields, false) })))
-    }
-  }
-}
-
-/**
- * JSON lines, one row per non-blank line. A plain loop with no per-line closure or item object:
- * this is the hot path of file streams (decoding dominated the benchmark's JSON profiles).
- */
-export function parseJsonLines(text: string, opts: ParseOptions): ParseResult {
-  const rows: Row[] = []
-  let malformed = 0
-  let start = 0
-  let lineNo = 0
-  while (start <= text.length) {
-    let end = text.indexOf('\n', start)
-    if (end < 0) end = text.length
-    lineNo++
-    const line = text.slice(start, end).trim()
-    start = end + 1
-    if (line === '') continue
-    let result: Row | string
-    let obj: JsonValue = null
-    try {
-      obj = JSON.parse(line) as JsonValue
-      result = obj === null || typeof obj !== 'object' || Array.isArray(obj) ? 'not a JSON object' : byName(obj, opts.fields, false)
-    } catch {
-      result = 'not valid JSON'
-    }
-    if (typeof result !== 'string') {
-      rows.push(result)
-    } else if (opts.onError === 'skip') {
-      malformed++
-    } else {
-      throw malformedInput(opts, lineNo, result)
-    }
-  }
-  return { rows, malformed }
-}
-
 export function parseCsvText(text: string, opts: ParseOptions): ParseResult {
   const records = splitCsv(text)
   let header: (string | null)[] | null = null
@@ -103,6 +54,11 @@ export function parseCsvText(text: string, opts: ParseOptions): ParseResult {
     },
   }))
   return collect(opts, items)
+}
+
+/** Rows of records already read by name (Parquet's), converted to the declared types. */
+export function parseRecords(records: readonly { readonly [key: string]: unknown }[], opts: ParseOptions): ParseResult {
+  return collect(opts, records.map((r, i) => ({ line: i + 1, read: () => byName(r, opts.fields, false) })))
 }
 
 interface Item {
@@ -129,12 +85,12 @@ function collect(opts: ParseOptions, items: readonly Item[]): ParseResult {
   return { rows, malformed }
 }
 
-function malformedInput(opts: ParseOptions, line: number, why: string): WeirError {
+export function malformedInput(opts: ParseOptions, line: number, why: string): WeirError {
   return new WeirError('MALFORMED_INPUT', `${opts.file}, ${opts.format === 'parquet' ? 'row' : 'line'} ${line}: ${why} (set on_error = 'skip' to drop such rows)`)
 }
 
 /** Values of a JSON object (or a Parquet record) by column name: exact, else case-insensitive. Missing keys are NULL. */
-function byName(obj: { readonly [key: string]: unknown }, fields: readonly Field[], fromText: boolean): Row | string {
+export function byName(obj: { readonly [key: string]: unknown }, fields: readonly Field[], fromText: boolean): Row | string {
   const row: Row = new Array<Value>(fields.length)
   let keys: string[] | null = null
   for (let i = 0; i < fields.length; i++) {

@@ -13,6 +13,9 @@
  *   sink's log instead (`_weir_metadata/log.jsonl`): only committed part files, in commit order.
  * - Rate limits: `max_files_per_batch`, and `max_rows_per_batch` at file granularity (a batch
  *   takes whole files while they fit, and always at least one).
+ * - Decoding runs on worker threads (file-decode.ts) when the server has them: the files of a
+ *   batch are decoded in parallel, and once a batch is read the files of the next are decoded
+ *   ahead, while the query works — within a budget of `READ_AHEAD_BYTES` of file.
  * - Cleanup (`'delete'` or `'archive'` to `archive_dir`) happens lazily: when a batch starting at
  *   N is planned or read, the files before N belong to committed batches, so a re-run of an
  *   uncommitted batch still finds its files.
@@ -21,12 +24,13 @@
  * a file that shrinks or disappears before its batch committed fails the query with
  * SOURCE_FILE_CHANGED). Names are taken once: a new file reusing an old name is ignored.
  */
-import { copyFile, mkdir, open, readdir, rename, stat, unlink } from 'node:fs/promises'
+import { copyFile, mkdir, readdir, rename, stat, unlink } from 'node:fs/promises'
 import { dirname, join } from 'node:path'
 import type { ReadLimit, Source, SourceOffset } from '../../runtime/source.ts'
 import type { Field, Row } from '../../runtime/types.ts'
 import { WeirError } from '../../runtime/errors.ts'
-import { parseFile, type FileFormat, type OnError, type ParseResult } from './file-formats.ts'
+import type { FileFormat, OnError, ParseResult } from './file-formats.ts'
+import { fileDecoder, readTakenBytes, type FileDecoder } from './file-decode.ts'
 import { FileSourceIndex, type IndexedFile } from './file-source-index.ts'
 import { readFileSinkLog } from './file-sink-log.ts'
 import { parquetRowCount } from './parquet.ts'
@@ -45,21 +49,33 @@ export interface FileSourceOptions {
   /** Absolute, for `cleanup = 'archive'`. */
   readonly archiveDir: string | null
   readonly startAtLatest: boolean
+  /** Where files are decoded (default: on the query's thread). */
+  readonly decoder?: FileDecoder
 }
+
+/** At most this many bytes of files decoded ahead of the batch that reads them. */
+export const READ_AHEAD_BYTES = 256 * 1024 * 1024
 
 export class FileSource implements Source {
   readonly description: string
   private malformed = 0
-  /** Files parsed while planning a row-limited batch, kept for its read. */
-  private readonly parsed = new Map<number, ParseResult>()
+  /** Files being decoded or decoded ahead of their batch (read ahead, or counted while planning a row-limited batch). */
+  private readonly parsed = new Map<number, Promise<ParseResult>>()
+  private readonly decoder: FileDecoder
 
   constructor(private readonly opts: FileSourceOptions, private readonly index: FileSourceIndex) {
     this.description = `FileSource[${opts.stream}: ${opts.dir}]`
+    this.decoder = opts.decoder ?? fileDecoder(0)
   }
 
   /** Rows dropped as malformed (`on_error = 'skip'`) by this source since it was created. */
   get malformedRows(): number {
     return this.malformed
+  }
+
+  /** Progress `sources[].metrics`, named as the Kafka source's: malformed rows, all skipped (with 'fail' the read fails). */
+  metrics(): Readonly<Record<string, number>> {
+    return { malformedRecords: this.malformed, recordsSkipped: this.malformed }
   }
 
   async initialOffset(): Promise<SourceOffset> {
@@ -101,13 +117,18 @@ export class FileSource implements Source {
     if (to > this.index.length) {
       throw new WeirError('CHECKPOINT_CORRUPT', `the checkpoint asks ${this.description} for files up to ${to}, but its file index holds ${this.index.length}; the index under the data directory's file-sources/ was lost`, { domain: 'internal' })
     }
-    const out: Row[] = []
-    for (let seq = from; seq < to; seq++) {
-      const result = this.parsed.get(seq) ?? (await this.parse(seq))
-      this.parsed.delete(seq)
+    // Every file of the batch is decoding before the first is awaited, so they decode in parallel.
+    const pending: Promise<ParseResult>[] = []
+    for (let seq = from; seq < to; seq++) pending.push(this.decode(seq))
+    let out: Row[] = []
+    for (let i = 0; i < pending.length; i++) {
+      const result = await pending[i]!
+      this.parsed.delete(from + i)
       this.malformed += result.malformed
-      for (const r of result.rows) out.push(r)
+      if (pending.length === 1) out = result.rows
+      else for (const r of result.rows) out.push(r)
     }
+    this.readAhead(to, to - from)
     return out
   }
 
@@ -157,50 +178,51 @@ export class FileSource implements Source {
   private async rowCount(seq: number): Promise<number> {
     if (this.opts.format === 'parquet') {
       const f = this.entry(seq)
-      return parquetRowCount(await this.bytes(f), f.name)
+      return parquetRowCount(await readTakenBytes(join(this.opts.dir, f.name), f.size, this.description), f.name)
     }
-    let result = this.parsed.get(seq)
-    if (!result) this.parsed.set(seq, (result = await this.parse(seq)))
-    return result.rows.length
+    return (await this.decode(seq)).rows.length
   }
 
-  private async parse(seq: number): Promise<ParseResult> {
-    const f = this.entry(seq)
-    const { fields, format, header, onError } = this.opts
-    return parseFile(await this.bytes(f), { fields, format, header, onError, file: join(this.opts.dir, f.name) })
+  /** The file's rows: decoded ahead, or now. The result stays in `parsed` until its batch is read. */
+  private decode(seq: number): Promise<ParseResult> {
+    let p = this.parsed.get(seq)
+    if (!p) {
+      const f = this.entry(seq)
+      const { fields, format, header, onError } = this.opts
+      const path = join(this.opts.dir, f.name)
+      p = this.decoder.decode({ path, size: f.size, parse: { fields, format, header, onError, file: path }, source: this.description })
+      // A failed decode is forgotten, so a retried batch decodes the file again; decoded ahead,
+      // the failure belongs to the batch that reads the file, and until then is not unhandled.
+      const decoding = p
+      decoding.catch(() => {
+        if (this.parsed.get(seq) === decoding) this.parsed.delete(seq)
+      })
+      this.parsed.set(seq, p)
+    }
+    return p
+  }
+
+  /**
+   * Starts decoding the files after a batch — as many as it had, or one per decoding thread if
+   * more — so the workers decode the next batch while the query runs this one.
+   */
+  private readAhead(next: number, count: number): void {
+    if (this.decoder.threads === 0) return
+    let bytes = 0
+    for (const seq of this.parsed.keys()) if (seq >= next) bytes += this.index.at(seq)?.size ?? 0
+    const end = Math.min(this.index.length, next + Math.max(count, this.decoder.threads))
+    for (let seq = next; seq < end; seq++) {
+      if (this.parsed.has(seq)) continue
+      bytes += this.entry(seq).size
+      if (bytes > READ_AHEAD_BYTES) break
+      void this.decode(seq)
+    }
   }
 
   private entry(seq: number): IndexedFile {
     const f = this.index.at(seq)
     if (!f) throw new WeirError('INTERNAL_ERROR', `${this.description} has no file ${seq}`, { domain: 'internal' })
     return f
-  }
-
-  /** The first `size` bytes of a taken file: what it held when it was taken. */
-  private async bytes(f: IndexedFile): Promise<Uint8Array> {
-    const path = join(this.opts.dir, f.name)
-    const changed = (why: string): WeirError => new WeirError('SOURCE_FILE_CHANGED',
-      `${path} ${why} after ${this.description} took it; files in a source directory must be complete when they appear (write name.tmp, then rename) and must not change`,
-      { domain: 'external', retryable: false })
-    let handle
-    try {
-      handle = await open(path, 'r')
-    } catch (err) {
-      if ((err as NodeJS.ErrnoException).code === 'ENOENT') throw changed('was removed')
-      throw err
-    }
-    try {
-      const buf = new Uint8Array(f.size)
-      let got = 0
-      while (got < f.size) {
-        const { bytesRead } = await handle.read(buf, got, f.size - got, got)
-        if (bytesRead === 0) throw changed(`shrank below ${f.size} bytes`)
-        got += bytesRead
-      }
-      return buf
-    } finally {
-      await handle.close()
-    }
   }
 
   /** Deletes or archives the files of committed batches (those before `upTo`). */

@@ -6,7 +6,7 @@ import { after, test } from 'node:test'
 import { parquetMetadata } from 'hyparquet'
 import { Engine } from '../../server/engine.ts'
 import type { Field, Row } from '../../runtime/types.ts'
-import { parseFile } from './file-formats.ts'
+import { parseFile } from './file-decode.ts'
 import { parquetFields, writeParquet } from './parquet.ts'
 import { readFileSink } from './file-sink.ts'
 

@@ -16,7 +16,8 @@ import { createConnection, type Socket } from 'node:net'
 import type { ReadLimit, Source, SourceOffset } from '../../runtime/source.ts'
 import type { Field, Row } from '../../runtime/types.ts'
 import { WeirError } from '../../runtime/errors.ts'
-import { parseCsvText, parseJsonLines, type OnError } from '../file/file-formats.ts'
+import { parseCsvText, type OnError } from '../file/file-formats.ts'
+import { parseJsonLines } from '../file/json-scan.ts'
 
 export interface SocketSourceOptions {
   readonly stream: string
