@@ -52,6 +52,8 @@ export interface ConnectorEnv {
 export interface SourceRequest {
   readonly stream: string
   readonly fields: readonly Field[]
+  /** The positions of the columns the query reads (absent: all); a source may leave the others NULL. */
+  readonly columns?: readonly number[]
   readonly options: ConnectorOptions
   readonly queryId: string
 }

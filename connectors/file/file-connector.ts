@@ -40,7 +40,7 @@ export const fileConnector: Connector = {
   source: {
     guarantee: 'exactly-once: each file is read once, and a re-run batch reads the same files',
     create: async (req, env) => {
-      const opts = sourceOptions(req.stream, req.fields, req.options, env)
+      const opts = { ...sourceOptions(req.stream, req.fields, req.options, env), ...(req.columns ? { columns: req.columns } : {}) }
       const indexPath = env.dataDir === null ? null : join(env.dataDir, 'file-sources', encodeURIComponent(req.queryId), `${encodeURIComponent(req.stream)}.jsonl`)
       return new FileSource(opts, await FileSourceIndex.open(indexPath))
     },

@@ -22,6 +22,8 @@ export interface ParseOptions {
   readonly onError: OnError
   /** For messages. */
   readonly file: string
+  /** The positions of the columns the query reads (absent: all); a reader may leave the others NULL. */
+  readonly columns?: readonly number[]
 }
 
 export interface ParseResult {

@@ -51,6 +51,8 @@ export interface FileSourceOptions {
   readonly startAtLatest: boolean
   /** Where files are decoded (default: on the query's thread). */
   readonly decoder?: FileDecoder
+  /** The columns the query reads (absent: all); the others may be left NULL. */
+  readonly columns?: readonly number[]
 }
 
 /** At most this many bytes of files decoded ahead of the batch that reads them. */
@@ -188,9 +190,10 @@ export class FileSource implements Source {
     let p = this.parsed.get(seq)
     if (!p) {
       const f = this.entry(seq)
-      const { fields, format, header, onError } = this.opts
+      const { fields, format, header, onError, columns } = this.opts
       const path = join(this.opts.dir, f.name)
-      p = this.decoder.decode({ path, size: f.size, parse: { fields, format, header, onError, file: path }, source: this.description })
+      const parse = { fields, format, header, onError, file: path, ...(columns ? { columns } : {}) }
+      p = this.decoder.decode({ path, size: f.size, parse, source: this.description })
       // A failed decode is forgotten, so a retried batch decodes the file again; decoded ahead,
       // the failure belongs to the batch that reads the file, and until then is not unhandled.
       const decoding = p

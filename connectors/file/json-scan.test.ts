@@ -118,3 +118,20 @@ test('row columns carry every value exactly: NaN, ±Infinity, −0, nested JSON,
   assert.ok(Object.is(back[0]![3], -0))
   assert.deepEqual(unpackColumns(new RowColumns(2).finish(0)), [])
 })
+
+test('columns the query does not read may be left NULL; which lines are malformed does not change', () => {
+  for (const onError of ['skip', 'fail'] as const) {
+    const full: ParseOptions = { fields: FIELDS, format: 'json', header: false, onError, file: 'f.json' }
+    const some: ParseOptions = { ...full, columns: [0, 4] }
+    const bytes = new TextEncoder().encode(LINES.slice(0, 30).join('\n'))
+    const a = scanned(bytes, full)
+    const b = scanned(bytes, some)
+    if ('error' in a) assert.deepEqual(b, a)
+    else {
+      assert.ok(!('error' in b))
+      assert.equal(b.malformed, a.malformed)
+      assert.deepEqual(b.rows.map((r) => [r[0], r[4]]), a.rows.map((r) => [r[0], r[4]]))
+      assert.ok(b.rows.some((r, i) => r[3] === null && a.rows[i]![3] !== null), 'an unread text column is left NULL')
+    }
+  }
+})

@@ -41,7 +41,7 @@ export function parseJsonLines(text: string | Uint8Array, opts: ParseOptions): P
 
 /** JSON lines (UTF-8) to columns; malformed lines are skipped and counted, or fail the read, as `opts.onError` says. */
 export function scanJsonLines(bytes: Uint8Array, opts: ParseOptions): PackedColumns {
-  const scanner = fastPathFits(opts.fields) ? new LineScanner(opts.fields) : null
+  const scanner = fastPathFits(opts.fields) ? new LineScanner(opts.fields, opts.columns) : null
   // About 150 bytes a line: a first guess at the capacity, to grow as little as possible.
   const out = new RowColumns(opts.fields.length, Math.ceil(bytes.length / 128) + 1)
   let malformed = 0
@@ -98,6 +98,8 @@ function fastPathFits(fields: readonly Field[]): boolean {
 const TEXT = 0
 const INTEGER = 1
 const OTHER = 2
+/** Text the query does not read: checked, not copied (the cell stays NULL). */
+const UNREAD_TEXT = 3
 
 class LineScanner {
   private readonly names: Uint8Array[]
@@ -107,11 +109,13 @@ class LineScanner {
   private readonly seen: Int32Array
   private stamp = 0
 
-  constructor(fields: readonly Field[]) {
+  constructor(fields: readonly Field[], columns: readonly number[] | undefined) {
     const encoder = new TextEncoder()
+    const read = new Set(columns ?? fields.map((_f, i) => i))
     this.names = fields.map((f) => encoder.encode(f.name))
     this.types = fields.map((f) => f.type)
-    this.kinds = fields.map((f) => (f.type === 'VARCHAR' || f.type === 'JSON' ? TEXT : f.type === 'BIGINT' || f.type === 'TIMESTAMP' || f.type === 'DOUBLE' ? INTEGER : OTHER))
+    this.kinds = fields.map((f, i) => f.type === 'VARCHAR' || f.type === 'JSON' ? (read.has(i) ? TEXT : UNREAD_TEXT)
+      : f.type === 'BIGINT' || f.type === 'TIMESTAMP' || f.type === 'DOUBLE' ? INTEGER : OTHER)
     this.seen = new Int32Array(fields.length)
   }
 
@@ -170,8 +174,8 @@ class LineScanner {
     if (c === QUOTE) {
       const close = plainStringEnd(b, i + 1, end)
       if (close < 0) return -1
-      if (kind === TEXT) {
-        out.setJsonBytes(cell, b, i, close + 1)
+      if (kind === TEXT || kind === UNREAD_TEXT) {
+        if (kind === TEXT) out.setJsonBytes(cell, b, i, close + 1)
         return close + 1
       }
       const type = this.types[col]!

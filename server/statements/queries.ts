@@ -10,6 +10,7 @@ import { createOperator } from '../../runtime/operators/build.ts'
 import { runBounded } from '../../runtime/run-bounded.ts'
 import { MemoryCheckpoint } from '../../runtime/checkpoint.ts'
 import { resumePlan } from '../../runtime/restart-compat.ts'
+import { columnsRead } from '../../runtime/columns-read.ts'
 import type { ReadLimit, Source } from '../../runtime/source.ts'
 import type { Sink } from '../../runtime/sink.ts'
 import type { Row } from '../../runtime/types.ts'
@@ -100,6 +101,7 @@ async function startQuery(engine: Engine, req: StartRequest): Promise<RunningQue
   const sessionLimit = checkPositiveInt('max_rows_per_batch', session.max_rows_per_batch)
   const sources = new Map<string, Source>()
   const limits = new Map<string, ReadLimit>()
+  const read = columnsRead(graph.root)
   for (const streamName of graph.sources) {
     const rel = engine.durable.relations.get(streamName)!
     const startup = session.startup_mode ?? rel.options.startup_mode
@@ -110,7 +112,7 @@ async function startQuery(engine: Engine, req: StartRequest): Promise<RunningQue
       const c = connector(connectorName)?.source
       if (!c) throw new WeirError('INVALID_OPTION', `stream ${streamName} has connector '${connectorName}', which this server does not have`)
       const options = startup === undefined ? rel.options : { ...rel.options, startup_mode: startup }
-      sources.set(streamName, await c.create({ stream: streamName, fields: rel.fields, options, queryId: id }, engine.connectorEnv()))
+      sources.set(streamName, await c.create({ stream: streamName, fields: rel.fields, columns: read.get(streamName), options, queryId: id }, engine.connectorEnv()))
     }
     const limit = sessionLimit ?? checkPositiveInt('max_rows_per_batch', rel.options.max_rows_per_batch)
     if (limit !== null) limits.set(streamName, { maxRows: limit })
