@@ -28,12 +28,18 @@ export interface RunOptions {
   readonly batch: number
   readonly sink: 'noop' | 'memory'
   readonly categories: readonly Row[]
+  /** Worker threads decoding the JSON files (undefined: the engine's default). */
+  readonly decodeThreads?: number
+  /** Also fold every output row into `PreparedRun.digest` (costs time: for checking runs, not timed ones). */
+  readonly digest?: boolean
 }
 
 export interface PreparedRun {
   readonly engine: Engine
   /** Runs the query to the end of its input; returns the rows the sink received. */
   run(): Promise<number>
+  /** With `digest`: a hash of the output rows in order (batch by batch), to compare two runs. */
+  digest(): string
 }
 
 /** Why a workload cannot run on this Weir (an unsupported feature), or null. */
@@ -52,7 +58,7 @@ export async function unsupported(w: Workload): Promise<string | null> {
 
 export async function prepare(w: Workload, input: Input, opts: RunOptions): Promise<PreparedRun> {
   const dataDir = input.kind === 'json' ? resolve(input.dataDir) : null
-  const engine = await Engine.open({ clock: new ManualClock(), autoRun: false, ...(dataDir ? { fileRoots: [dataDir] } : {}) })
+  const engine = await Engine.open({ clock: new ManualClock(), autoRun: false, decodeThreads: opts.decodeThreads, ...(dataDir ? { fileRoots: [dataDir] } : {}) })
   const viaConnector = input.kind === 'json' && FILE_SOURCE
   const ddl = w.streams.map((s) => viaConnector
     ? `${STREAM_DDL[s]} WITH (connector = 'file', path = '${join(dataDir!, s)}', format = 'json', max_files_per_batch = 1)`
@@ -69,7 +75,20 @@ export async function prepare(w: Workload, input: Input, opts: RunOptions): Prom
   await engine.execute(w.sql)
   const query = [...engine.running.values()][0]!
   let outRows = 0
-  query.observe({ output: (_id, changes) => { outRows += changes.rows.length } })
+  let hash = 0x811c9dc5
+  query.observe({
+    output: (_id, changes) => {
+      outRows += changes.rows.length
+      if (!opts.digest) return
+      // FNV-1a over each row's JSON (−0 kept apart from 0).
+      for (const row of changes.rows) {
+        const text = JSON.stringify(row, (_k, v: unknown) => (Object.is(v, -0) ? '-0' : v))
+        for (let i = 0; i < text.length; i++) hash = Math.imul(hash ^ text.charCodeAt(i), 16777619)
+        hash = Math.imul(hash ^ 10, 16777619)
+      }
+    },
+  })
+  const digest = (): string => `${outRows}:${(hash >>> 0).toString(16)}`
 
   const run = async (): Promise<number> => {
     if (input.kind === 'rows' || viaConnector) {
@@ -97,5 +116,5 @@ export async function prepare(w: Workload, input: Input, opts: RunOptions): Prom
     }
     return outRows
   }
-  return { engine, run }
+  return { engine, run, digest }
 }

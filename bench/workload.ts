@@ -5,9 +5,11 @@
  *
  * `rows`: the engine on pre-built rows in the embedded stream, against the same work as a
  * hand-written loop over the same rows. `json`: the engine reading the JSON-lines files, against
- * the JSON-parse floor (read + split + `JSON.parse` of the same files). After one warm-up of
- * each on the first file's worth of rows, the engine and its limit alternate for `rounds`
- * rounds, each from a collected heap. Prints one JSON line (`WorkloadResult`) to stdout.
+ * the JSON-parse floor (read + split + `JSON.parse` of the same files, on one core) — both with
+ * the server's default decoding threads (every core) and with none (one core), after checking
+ * that both give the same output row for row. After one warm-up of each on the first file's
+ * worth of rows, the engine and its limit alternate for `rounds` rounds, each from a collected
+ * heap. Prints one JSON line (`WorkloadResult`) to stdout.
  *
  * `BENCH_PROFILE=<file>` (with `node --cpu-prof`): skips the limit, runs the engine once more and
  * writes that run's time window to `<file>` (see `report/profile.ts`).
@@ -19,6 +21,7 @@ import { generate, type Manifest } from './nexmark/generator.ts'
 import { workload, type Workload } from './nexmark/queries.ts'
 import { parseFiles, partFiles } from './json-lines.ts'
 import { FILE_SOURCE, prepare, unsupported, type Input } from './weir-runner.ts'
+import { defaultDecodeThreads } from '../connectors/file/file-decode.ts'
 
 export interface Sample {
   readonly ms: number
@@ -36,6 +39,12 @@ export interface WorkloadResult {
   readonly engine: readonly Sample[]
   /** The hand-written loop (`rows`) or the JSON-parse floor (`json`). */
   readonly limit: readonly Sample[]
+  /** `json`: the engine decoding on the query's thread only (no decoding threads). */
+  readonly oneCore?: readonly Sample[]
+  /** `json`: the decoding threads of the `engine` runs. */
+  readonly threads?: number
+  /** `json`: whether one core and every core gave the same output, row for row. */
+  readonly sameOutput?: boolean
   readonly peakRssMb: number
   /** Resident memory before the first run (the input data itself). */
   readonly baseRssMb: number
@@ -59,10 +68,21 @@ async function timed(fn: () => Promise<number> | number): Promise<Sample> {
   return { ms, cpuMs: (c.user + c.system) / 1000, out }
 }
 
-async function engineSample(w: Workload, input: Input, categories: readonly Row[]): Promise<Sample> {
-  const prepared = await prepare(w, input, { batch: BATCH, sink: 'noop', categories })
+async function engineSample(w: Workload, input: Input, categories: readonly Row[], decodeThreads?: number): Promise<Sample> {
+  const prepared = await prepare(w, input, { batch: BATCH, sink: 'noop', categories, ...(decodeThreads === undefined ? {} : { decodeThreads }) })
   try {
     return await timed(() => prepared.run())
+  } finally {
+    await prepared.engine.close()
+  }
+}
+
+/** The digest of a whole run's output (untimed). */
+async function digest(w: Workload, input: Input, categories: readonly Row[], decodeThreads: number): Promise<string> {
+  const prepared = await prepare(w, input, { batch: BATCH, sink: 'noop', categories, decodeThreads, digest: true })
+  try {
+    await prepared.run()
+    return prepared.digest()
   } finally {
     await prepared.engine.close()
   }
@@ -119,14 +139,24 @@ async function main(): Promise<void> {
   }
   if (inputKind === 'rows') w.hand(inputs.map((r) => r.slice(0, BATCH)), BATCH, data.categories)
   else parseFiles(files.map((f) => f[0]!))
+  const json = inputKind === 'json'
+  const threads = defaultDecodeThreads()
+  let sameOutput: boolean | undefined
+  if (json) {
+    await engineSample(w, warm, data.categories, 0)
+    sameOutput = (await digest(w, input, data.categories, 0)) === (await digest(w, input, data.categories, threads))
+  }
   const engine: Sample[] = []
+  const oneCore: Sample[] = []
   const lim: Sample[] = []
   for (let i = 0; i < rounds; i++) {
-    engine.push(await engineSample(w, input, data.categories))
+    engine.push(await engineSample(w, input, data.categories, json ? threads : undefined))
+    if (json) oneCore.push(await engineSample(w, input, data.categories, 0))
     lim.push(await timed(limit))
   }
   const peakRssMb = process.resourceUsage().maxRSS / 1024
-  process.stdout.write(JSON.stringify({ ...base, skipped: null, engine, limit: lim, peakRssMb, baseRssMb } satisfies WorkloadResult) + '\n')
+  const jsonFields = json ? { oneCore, threads, sameOutput } : {}
+  process.stdout.write(JSON.stringify({ ...base, skipped: null, engine, limit: lim, peakRssMb, baseRssMb, ...jsonFields } satisfies WorkloadResult) + '\n')
 }
 
 await main()

@@ -69,20 +69,22 @@ export function limitsTable(r: RunReport): string {
   const rows = workloadNames(r).map((name) => {
     const e = find(r, name, 'rows')
     const j = find(r, name, 'json')
-    if (e?.skipped) return [name, `skipped: ${e.skipped}`, '', '', '', '', '', '', '', '']
+    if (e?.skipped) return [name, `skipped: ${e.skipped}`, '', '', '', '', '', '', '', '', '', '']
     const eng = e ? rowsPerSec(e.inputRows, e.engine.map((s) => s.ms)) : NaN
     const hand = e ? rowsPerSec(e.inputRows, e.limit.map((s) => s.ms)) : NaN
     const js = j ? rowsPerSec(j.inputRows, j.engine.map((s) => s.ms)) : NaN
     const floor = j ? rowsPerSec(j.inputRows, j.limit.map((s) => s.ms)) : NaN
+    const one = j?.oneCore?.length ? rowsPerSec(j.inputRows, j.oneCore.map((s) => s.ms)) : NaN
     const noise = Math.max(spread(e?.engine.map((s) => s.ms) ?? []), spread(j?.engine.map((s) => s.ms) ?? []))
     return [
-      name, rate(eng), rate(hand), pct(eng, hand), rate(js), rate(floor), pct(js, floor),
+      name, rate(eng), rate(hand), pct(eng, hand), rate(js), rate(one), `${ratio(js, one)}${j?.sameOutput === false ? ' (**output differs**)' : ''}`,
+      rate(floor), pct(js, floor),
       `${e ? cpuPerM(e.inputRows, e.engine.map((s) => s.cpuMs)).toFixed(2) : '–'} / ${j ? cpuPerM(j.inputRows, j.engine.map((s) => s.cpuMs)).toFixed(2) : '–'}`,
       `${e ? Math.round(e.peakRssMb) : '–'} / ${j ? Math.round(j.peakRssMb) : '–'}`, `±${Math.round(noise * 50)}%`,
     ]
   })
-  return table(['workload', 'Weir, embedded rows/s', 'hand loop rows/s', 'engine ÷ hand', 'Weir, JSON files rows/s', 'JSON-parse floor rows/s',
-    'JSON ÷ floor', 'CPU s per M rows (embedded / JSON)', 'peak RSS MB (embedded / JSON)', 'run-to-run spread'], rows)
+  return table(['workload', 'Weir, embedded rows/s', 'hand loop rows/s', 'engine ÷ hand', 'Weir, JSON files rows/s', 'Weir, JSON, one core rows/s',
+    'every core ÷ one core', 'JSON-parse floor rows/s (one core)', 'JSON ÷ floor', 'CPU s per M rows (embedded / JSON)', 'peak RSS MB (embedded / JSON)', 'run-to-run spread'], rows)
 }
 
 export function peersTable(r: RunReport): string {
@@ -131,6 +133,13 @@ export function targets(r: RunReport): TargetCheck[] {
     if (j && !j.skipped) {
       const v = rowsPerSec(j.inputRows, j.engine.map((s) => s.ms)) / rowsPerSec(j.inputRows, j.limit.map((s) => s.ms))
       out.push({ target: `${name}: JSON ≥ 70% of the JSON-parse floor`, measured: pct(v, 1), met: v >= 0.7 })
+      if (name === 'q5' && j.oneCore?.length) {
+        const speedup = rowsPerSec(j.inputRows, j.engine.map((s) => s.ms)) / rowsPerSec(j.inputRows, j.oneCore.map((s) => s.ms))
+        out.push({
+          target: `q5 on ${j.threads} decoding threads ≥ 1.6× one core, same output`,
+          measured: `${ratio(speedup, 1)}${j.sameOutput ? ', same output' : ', **output differs**'}`, met: speedup >= 1.6 && j.sameOutput === true,
+        })
+      }
     }
     for (const [engine, want] of [['spark', 2], ['flink', 1]] as const) {
       const p = peer(r, engine, name)
