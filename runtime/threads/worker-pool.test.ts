@@ -14,7 +14,7 @@ test('requests run on worker threads, spread over the pool, each answered once',
 
 test('a handler error comes back with its code, message and domain; other errors as INTERNAL_ERROR', async () => {
   await assert.rejects(pool.run('throw'), (e: unknown) =>
-    e instanceof WeirError && e.code === 'SOME_CODE' && e.message === 'as asked' && e.domain === 'external' && e.retryable)
+    e instanceof WeirError && e.code === 'SOURCE_FILE_CHANGED' && e.message === 'as asked' && e.domain === 'external' && e.retryable)
   await assert.rejects(pool.run('crash'), (e: unknown) => e instanceof WeirError && e.code === 'INTERNAL_ERROR' && /not a WeirError/.test(e.message))
   assert.equal(await pool.run(7), 14)
 })
