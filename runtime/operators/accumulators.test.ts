@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict'
 import { test } from 'node:test'
+import type { JsonValue } from '../types.ts'
 import { Accumulators } from './accumulators.ts'
 import { agg, col } from './test-nodes.ts'
 
@@ -31,6 +32,37 @@ test('merge equals updating with all rows; clone and encode are independent copi
   assert.deepEqual(all.results(c, []), [2, 2, 2, 7, 2, 5, 3.5])
   const restored = all.decode(JSON.parse(JSON.stringify(all.encode(a))))
   assert.deepEqual(all.results(restored, []), all.results(a, []))
+})
+
+test('column-wise states: append, merge, assign and encode agree with the array forms', () => {
+  const cols = all.newColumns()
+  all.appendCreated(cols)
+  const a = all.create()
+  for (const v of [5, 2]) all.update(a, [v])
+  all.appendState(cols, a)
+  const b = all.create()
+  for (const v of [2, 9, null]) all.update(b, [v])
+  const merged = all.create()
+  all.merge(merged, a)
+  all.merge(merged, b)
+  const viaState = all.stateAt(cols, 0)
+  all.mergeFromColumns(viaState, cols, 1)
+  all.merge(viaState, b)
+  assert.deepEqual(all.results(viaState, []), all.results(merged, []))
+  const scratch = all.newColumns()
+  all.assignColumns(scratch, 0, cols, 1)
+  all.appendState(cols, b)
+  all.mergeColumns(scratch, 0, cols, 2)
+  all.mergeColumns(scratch, 0, cols, 0)
+  assert.deepEqual(all.results(all.stateAt(scratch, 0), []), all.results(merged, []))
+  all.mergeColumns(scratch, 0, cols, 1)
+  assert.deepEqual(all.results(all.stateAt(cols, 1), []), all.results(a, []), 'assign copies: merging into the copy leaves the source alone')
+  const flat: JsonValue[] = []
+  all.encodeColumnsAt(cols, 0, flat, 0)
+  all.encodeColumnsAt(cols, 1, flat, all.width)
+  const stored = JSON.parse(JSON.stringify(flat)) as unknown[]
+  assert.deepEqual(all.results(all.decodeAt(stored, 0), []), all.results(all.create(), []))
+  assert.deepEqual(all.results(all.decodeAt(stored, all.width), []), all.results(a, []))
 })
 
 test('strings for MIN/MAX and COUNT DISTINCT; JSON values by their text', () => {

@@ -51,7 +51,7 @@ export abstract class AggregateBase extends StatefulOperator {
 
   protected newGroup(pane: number, lookup: LookupKey, row: Row): Group {
     const keys = this.groupKeys.values(row, lookup)
-    const g: Group = { pane, keys, lookup, seq: this.nextSeq++, acc: this.accs.create(), epoch: this.epoch, before: null }
+    const g: Group = { pane, keys, lookup, seq: this.nextGroupSeq(), acc: this.accs.create(), epoch: this.epoch, before: null }
     this.touched.push(g)
     return g
   }
@@ -59,8 +59,18 @@ export abstract class AggregateBase extends StatefulOperator {
   /** A group from its stored value (see `storedGroup`). */
   protected restoredGroup(pane: number, value: unknown): Group {
     const v = value as StoredGroup
-    if (this.nextSeq <= v.n) this.nextSeq = v.n + 1
+    this.restoredGroupSeq(v.n)
     return { pane, keys: v.k, lookup: this.groupKeys.lookupOf(v.k), seq: v.n, acc: this.accs.decode(v.a), epoch: 0, before: null }
+  }
+
+  /** The creation number of a new group (for subclasses that keep groups their own way). */
+  protected nextGroupSeq(): number {
+    return this.nextSeq++
+  }
+
+  /** Keeps new creation numbers above that of a restored group. */
+  protected restoredGroupSeq(seq: number): void {
+    if (this.nextSeq <= seq) this.nextSeq = seq + 1
   }
 
   protected storedGroup(g: Group): StoredGroup {

@@ -33,3 +33,12 @@ test('fused output equals Filter then Project, for inserts and for updates', () 
   }
   assert.equal(formatChangelog(fused.process(parseChangelog('+ 1 3\n+ 2 7'))), formatChangelog(parseChangelog('+ 7 2')))
 })
+
+test('a projection that only renames (every input column in its place) passes batches through', () => {
+  const input = { ...source, schema: { fields: [{ name: 'k', type: 'BIGINT' as const }, { name: 'v', type: 'BIGINT' as const }] } }
+  const rename: ProjectNode = { kind: 'project', id: 1, schema: { fields: [] }, input, exprs: [col(0), col(1)] }
+  const batch = parseChangelog('U- 1 3\nU+ 1 8')
+  assert.equal(new Project(rename).process(batch), batch)
+  const fewer: ProjectNode = { ...rename, exprs: [col(0)] }
+  assert.equal(formatChangelog(new Project(fewer).process(batch)), formatChangelog(parseChangelog('U- 1\nU+ 1')))
+})

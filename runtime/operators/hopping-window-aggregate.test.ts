@@ -55,3 +55,23 @@ test('panes are evicted once their last window closes; restore gives the same re
   assert.equal(straight.progress().numRowsTotal, 0)
   assert.equal(straight.store.count('op-1'), 1, 'only the meta entry is left')
 })
+
+test('state chunks are written column-wise and chunks of the earlier form (a list of groups) are still restored', async () => {
+  const h = await hop('append')
+  h.expect(null, '+ a 1 | + b 2 | + a 6', '')
+  const chunks: unknown[] = []
+  for await (const e of h.store.scan('op-1')) if (e.key[0] === 'panes') chunks.push(e.value)
+  assert.deepEqual(chunks, [{ n: [0, 1], k: ['a', 'b'], a: [1, 1] }, { n: [2], k: ['a'], a: [1] }])
+
+  // The same state as the earlier form wrote it: one { k, n, a } object per group.
+  const old = await hop('append')
+  const wb = old.store.newWriteBatch()
+  wb.put('op-1', ['meta'], { watermark: null })
+  wb.put('op-1', ['panes', 0, 0], [{ k: ['a'], n: 0, a: [1] }, { k: ['b'], n: 1, a: [1] }])
+  wb.put('op-1', ['panes', 5, 0], [{ k: ['a'], n: 2, a: [1] }])
+  old.store.commit(wb)
+  await old.restart()
+  for (const x of [h, old]) x.expect(10, '+ c 7', '+ -5 5 a 1 | + -5 5 b 1 | + 0 10 a 2 | + 0 10 b 1')
+  assert.deepEqual(old.progress(), h.progress())
+  for (const x of [h, old]) x.expect(15, '', '+ 5 15 a 1 | + 5 15 c 1')
+})

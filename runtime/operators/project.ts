@@ -7,13 +7,20 @@ import { Operator } from './operator.ts'
 export class Project extends Operator {
   readonly name = 'Project'
   private readonly projection: RowProjection
+  /**
+   * Every input column in its place (a projection that only renames, such as `COUNT(*) AS n`
+   * over an aggregate): rows pass through as they are instead of being copied.
+   */
+  private readonly passThrough: boolean
 
   constructor(node: ProjectNode) {
     super()
     this.projection = compileProjection(node.exprs)
+    this.passThrough = node.exprs.length === node.input.schema.fields.length && node.exprs.every((e, i) => e.kind === 'column' && e.index === i)
   }
 
   override process(input: ChangeBatch): ChangeBatch {
+    if (this.passThrough) return input
     const f = this.projection
     const rows = input.rows
     const out: Row[] = new Array<Row>(rows.length)
