@@ -11,11 +11,14 @@
  */
 import type { Expr } from '../graph.ts'
 import type { Row, Value } from '../types.ts'
+import { internalError } from '../errors.ts'
 import { Gen } from './codegen.ts'
 
 export type RowFn = (row: Row) => Value
 export type RowPredicate = (row: Row) => boolean
 export type RowProjection = (row: Row) => Row
+/** A predicate over a join's combined row, given as its left and right halves. */
+export type PairPredicate = (left: Row, right: Row) => boolean
 
 /** The expression's value for a row. */
 export function compileExpr(expr: Expr): RowFn {
@@ -25,6 +28,15 @@ export function compileExpr(expr: Expr): RowFn {
 /** A predicate is true only when the expression is TRUE (NULL and FALSE both reject). */
 export function compilePredicate(expr: Expr): RowPredicate {
   return new Gen().build([expr], 'predicate') as RowPredicate
+}
+
+/**
+ * A predicate over `left ++ right` (columns below `leftWidth` are the left row's) that reads the
+ * two rows directly, so a join checks its condition without building the combined row.
+ */
+export function compilePairPredicate(expr: Expr, leftWidth: number): PairPredicate {
+  if (!Number.isSafeInteger(leftWidth) || leftWidth < 0) throw internalError(`bad left width ${JSON.stringify(leftWidth)}`)
+  return new Gen(true, leftWidth).build([expr], 'predicate') as PairPredicate
 }
 
 /** One function computing every output column into a fresh array. */

@@ -14,15 +14,23 @@ import type { LookupKey } from './group-keys.ts'
 
 export type JoinKeyFn = (row: Row) => LookupKey | undefined
 
+/**
+ * The key functions of single columns, by position, shared by every join: a join's row loop
+ * that calls one stays optimised from one query to the next (V8 drops code specialised to a
+ * function once that function is collected).
+ */
+const columnKeys: JoinKeyFn[] = []
+
 export function joinKeyFn(exprs: readonly Expr[]): JoinKeyFn {
   const only = exprs[0]
   if (exprs.length === 1 && only !== undefined) {
     if (only.kind === 'column' && only.type !== 'JSON') {
       const i = only.index
-      return (row) => {
+      if (!Number.isSafeInteger(i) || i < 0) throw internalError(`bad join key column ${String(i)}`)
+      return (columnKeys[i] ??= (row) => {
         const v = row[i] as LookupKey | undefined
         return v === null ? undefined : v
-      }
+      })
     }
     const f = compileExpr(only)
     const json = only.type === 'JSON'
@@ -61,6 +69,10 @@ export function nulls(n: number): Row {
 /** Builds an output row from a left and a right row: all columns, or the `output` positions of the combined row. */
 export type RowBuilder = (left: Row, right: Row) => Row
 
+/** Builders by generated source (bounded: the cache starts over when full). */
+const builders = new Map<string, RowBuilder>()
+const BUILDER_CACHE_SIZE = 1000
+
 export function rowBuilder(leftWidth: number, output: readonly number[] | undefined): RowBuilder {
   if (output === undefined) return combine
   // Generated from column positions only (integers): `(l, r) => [r[1], l[0], …]`, which V8
@@ -69,7 +81,16 @@ export function rowBuilder(leftWidth: number, output: readonly number[] | undefi
     if (!Number.isInteger(i) || i < 0) throw internalError(`bad join output position ${String(i)}`)
     return i < leftWidth ? `l[${i}]` : `r[${i - leftWidth}]`
   })
-  return new Function('l', 'r', `return [${items.join(', ')}]`) as RowBuilder
+  const src = `return [${items.join(', ')}]`
+  // One function per shape, shared by every join that builds it: its V8 feedback and optimised
+  // code survive query restarts, and a loop that inlined it is not deoptimised when a query ends.
+  let builder = builders.get(src)
+  if (builder === undefined) {
+    if (builders.size >= BUILDER_CACHE_SIZE) builders.clear()
+    builder = new Function('l', 'r', src) as RowBuilder
+    builders.set(src, builder)
+  }
+  return builder
 }
 
 /** Picks the `output` positions of an already combined row (after a condition was checked on it). */

@@ -13,41 +13,55 @@
  * removed; on a preserved side, those that never matched are emitted with NULLs — so in append
  * mode an unmatched outer row appears in the batch whose watermark makes a match impossible.
  *
- * State: one entry per buffered row, `['rows', side, id]` → `[row, matched]`, written at commit
- * (put when buffered or first matched, deleted when evicted).
+ * State: each side's rows in segments, one entry per side per commit that buffered rows, plus a
+ * small entry for a preserved row first matched after its segment was written (see
+ * `join-side-buffer.ts`). Restoring drops the rows the last committed watermark evicted.
  */
 import type { JoinNode, JoinSideTime } from '../graph.ts'
 import { internalError } from '../errors.ts'
-import { compilePredicate, type RowPredicate } from '../expr/compile.ts'
+import { compilePairPredicate, compilePredicate, type PairPredicate, type RowPredicate } from '../expr/compile.ts'
 import type { StateEntry, StateWriteBatch } from '../state/state-store.ts'
 import { EMPTY_BATCH, type ChangeBatch, type Row } from '../types.ts'
-import { combine, joinKeyFn, nulls, pick, rowBuilder, type JoinKeyFn, type RowBuilder } from './join-keys.ts'
-import { JoinSideBuffer, type Buffered } from './join-side-buffer.ts'
-import type { BatchContext } from './operator.ts'
+import { joinKeyFn, nulls, rowBuilder, type JoinKeyFn, type RowBuilder } from './join-keys.ts'
+import { JoinSideBuffer, type RowKeying } from './join-side-buffer.ts'
+import type { BatchContext, OperatorContext } from './operator.ts'
+import { retainShape } from './retain-shape.ts'
 import { StatefulOperator } from './stateful-operator.ts'
 
-interface Side {
-  readonly index: 0 | 1
-  readonly key: JoinKeyFn
-  readonly filter: RowPredicate | null
-  readonly time: JoinSideTime
-  /** An outer join keeps this side's unmatched rows. */
-  readonly preserved: boolean
-  /** NULLs standing in for this side's columns. */
-  readonly padding: Row
+/** One input of the join: how its rows are keyed, filtered, timed and buffered. */
+class Side {
+  // `time` as numbers (-1: no such column), so the row loop reads no plan objects.
+  readonly lateColumn: number
+  readonly lateLagMs: number
+  readonly evictColumn: number
+  readonly evictOffsetMs: number
   readonly buffer: JoinSideBuffer
+
+  constructor(
+    readonly index: 0 | 1,
+    readonly key: JoinKeyFn,
+    readonly filter: RowPredicate | null,
+    readonly time: JoinSideTime,
+    /** An outer join keeps this side's unmatched rows. */
+    readonly preserved: boolean,
+    /** NULLs standing in for this side's columns. */
+    readonly padding: Row,
+  ) {
+    this.lateColumn = time.late?.column ?? -1
+    this.lateLagMs = time.late?.lagMs ?? 0
+    this.evictColumn = time.evict?.column ?? -1
+    this.evictOffsetMs = time.evict?.offsetMs ?? 0
+    this.buffer = new JoinSideBuffer(index, preserved)
+  }
 }
 
 export class StreamStreamJoin extends StatefulOperator {
   readonly name = 'StreamStreamJoin'
   protected readonly evictsByWatermark: boolean
   private readonly sides: readonly [Side, Side]
-  private readonly condition: RowPredicate | null
+  /** The condition over both inputs, read from the left and right rows (no combined row). */
+  private readonly condition: PairPredicate | null
   private readonly output: RowBuilder
-  private readonly pickOutput: ((row: Row) => Row) | null
-  private nextId = 0
-  private puts: Buffered[] = []
-  private dels: Buffered[] = []
 
   constructor(node: JoinNode) {
     super()
@@ -58,78 +72,43 @@ export class StreamStreamJoin extends StatefulOperator {
       const input = index === 0 ? node.left : node.right
       const filter = index === 0 ? node.leftFilter : node.rightFilter
       const preserved = node.joinType === 'full' || node.joinType === (index === 0 ? 'left' : 'right')
-      return {
-        index, key: joinKeyFn(index === 0 ? node.leftKeys : node.rightKeys), filter: filter ? compilePredicate(filter) : null,
-        time: (index === 0 ? node.leftTime : node.rightTime)!, preserved,
-        padding: nulls(input.schema.fields.length), buffer: new JoinSideBuffer(),
-      }
+      const keys = joinKeyFn(index === 0 ? node.leftKeys : node.rightKeys)
+      const time = (index === 0 ? node.leftTime : node.rightTime)!
+      return new Side(index, keys, filter ? compilePredicate(filter) : null, time, preserved, nulls(input.schema.fields.length))
     }
     this.sides = [side(0), side(1)]
-    this.condition = node.condition ? compilePredicate(node.condition) : null
-    this.output = rowBuilder(node.left.schema.fields.length, node.output)
-    this.pickOutput = pick(node.output)
+    const leftWidth = node.left.schema.fields.length
+    this.condition = node.condition ? compilePairPredicate(node.condition, leftWidth) : null
+    this.output = rowBuilder(leftWidth, node.output)
     this.evictsByWatermark = this.sides.some((s) => s.time.evict !== null)
+  }
+
+  override async open(ctx: OperatorContext): Promise<void> {
+    await super.open(ctx)
+    // Every entry is read (and so the last committed watermark known) before rows are restored.
+    const wm = this.lastWatermark ?? null
+    for (const side of this.sides) {
+      const evict = side.time.evict
+      const keying: RowKeying = {
+        key: side.key,
+        time: evict === null ? () => NaN : (row) => row[evict.column] as number,
+      }
+      side.buffer.restore(wm === null || evict === null ? null : wm + evict.offsetMs, keying)
+    }
   }
 
   override process(input: ChangeBatch, index: number, ctx: BatchContext): ChangeBatch {
     this.begin(ctx)
     this.checkInsertOnly(input)
-    const self = this.sides[index === 0 ? 0 : 1]
-    const other = this.sides[index === 0 ? 1 : 0]
-    const wm = ctx.watermark
-    const late = wm === null ? null : self.time.late
-    const evict = self.time.evict
-    const bound = wm === null || evict === null ? null : wm + evict.offsetMs
-    const cond = this.condition
-    const trackOther = other.preserved
+    const [left, right] = this.sides
+    const counts = chunkCounts
+    counts.dropped = 0
+    counts.buffered = 0
     const out: Row[] = []
-    for (const row of input.rows) {
-      if (late !== null) {
-        const v = row[late.column]
-        if (typeof v === 'number' && v <= wm! - late.lagMs) {
-          this.numRowsDroppedByWatermark++
-          continue
-        }
-      }
-      const key = self.key(row)
-      const t = evict === null ? NaN : row[evict.column]
-      // A NULL key never matches, but a preserved row waits for the watermark like any other (as in Spark).
-      if ((key === undefined && !self.preserved) || (self.filter !== null && !self.filter(row)) || (evict !== null && typeof t !== 'number')) {
-        if (self.preserved) out.push(this.padded(self, row))
-        continue
-      }
-      let matched = false
-      const candidates = key === undefined ? undefined : other.buffer.candidates(key)
-      if (candidates !== undefined) {
-        for (const b of candidates) {
-          if (b.dead) continue
-          const [l, r] = self.index === 0 ? [row, b.row] : [b.row, row]
-          if (cond === null) {
-            out.push(this.output(l, r))
-          } else {
-            const joined = combine(l, r)
-            if (!cond(joined)) continue
-            out.push(this.pickOutput === null ? joined : this.pickOutput(joined))
-          }
-          matched = true
-          if (trackOther && !b.matched) {
-            b.matched = true
-            this.queuePut(b)
-          }
-        }
-      }
-      if (bound !== null && (t as number) <= bound) {
-        // Nothing later can match it: do not buffer it.
-        if (self.preserved && !matched) out.push(this.padded(self, row))
-        continue
-      }
-      const b: Buffered = {
-        id: this.nextId++, side: self.index, row, key: key ?? null, t: evict === null ? NaN : (t as number), matched, dead: false, dirty: false, persisted: false,
-      }
-      self.buffer.add(b)
-      this.queuePut(b)
-      this.numRowsUpdated++
-    }
+    if (index === 0) joinRows(input.rows, left, right, this.condition, this.output, ctx.watermark, out, counts)
+    else joinRows(input.rows, right, left, this.condition, this.output, ctx.watermark, out, counts)
+    this.numRowsDroppedByWatermark += counts.dropped
+    this.numRowsUpdated += counts.buffered
     return out.length === 0 ? EMPTY_BATCH : { rows: out, ops: null }
   }
 
@@ -138,57 +117,28 @@ export class StreamStreamJoin extends StatefulOperator {
     const wm = ctx.watermark
     if (wm === null) return EMPTY_BATCH
     const out: Row[] = []
+    const unmatched: Row[] = []
     for (const side of this.sides) {
       if (side.time.evict === null) continue
-      const evicted: Buffered[] = []
-      side.buffer.evict(wm + side.time.evict.offsetMs, evicted)
-      evicted.sort((a, b) => a.id - b.id)
-      for (const b of evicted) {
-        this.numRowsRemoved++
-        if (b.persisted) this.dels.push(b)
-        if (side.preserved && !b.matched) out.push(this.padded(side, b.row))
-      }
+      this.numRowsRemoved += side.buffer.evict(wm + side.time.evict.offsetMs, unmatched)
+      const other = this.sides[side.index === 0 ? 1 : 0]
+      for (const row of unmatched) out.push(padded(row, side, other, this.output))
+      unmatched.length = 0
     }
     return out.length === 0 ? EMPTY_BATCH : { rows: out, ops: null }
-  }
-
-  private padded(side: Side, row: Row): Row {
-    return side.index === 0 ? this.output(row, this.sides[1].padding) : this.output(this.sides[0].padding, row)
-  }
-
-  private queuePut(b: Buffered): void {
-    if (b.dirty) return
-    b.dirty = true
-    this.puts.push(b)
   }
 
   protected startBatch(): void {}
 
   protected restoreEntry(entry: StateEntry): void {
-    const [tag, sideIndex, id] = entry.key
-    const value = entry.value as [Row, number]
-    if (tag !== 'rows' || (sideIndex !== 0 && sideIndex !== 1) || typeof id !== 'number' || !Array.isArray(value)) {
+    const side = entry.key[1]
+    if ((side !== 0 && side !== 1) || !this.sides[side].buffer.restoreEntry(entry.key, entry.value)) {
       throw internalError(`${this.name}: unexpected state key ${JSON.stringify(entry.key)}`)
     }
-    const side = this.sides[sideIndex]
-    const [row, matched] = value
-    const key = side.key(row) ?? null
-    const evict = side.time.evict
-    const t = evict === null ? NaN : (row[evict.column] as number)
-    side.buffer.add({ id, side: sideIndex, row, key, t, matched: matched === 1, dead: false, dirty: false, persisted: true })
-    if (id >= this.nextId) this.nextId = id + 1
   }
 
   protected writeChanges(batch: StateWriteBatch): void {
-    for (const b of this.dels) batch.del(this.namespace, ['rows', b.side, b.id])
-    for (const b of this.puts) {
-      b.dirty = false
-      if (b.dead) continue
-      batch.put(this.namespace, ['rows', b.side, b.id], [b.row, b.matched ? 1 : 0])
-      b.persisted = true
-    }
-    this.puts = []
-    this.dels = []
+    for (const side of this.sides) side.buffer.write(batch, this.namespace)
   }
 
   protected rowsTotal(): number {
@@ -198,4 +148,85 @@ export class StreamStreamJoin extends StatefulOperator {
   protected memoryUsedBytes(): number {
     return this.sides[0].buffer.bytes + this.sides[1].buffer.bytes
   }
+}
+
+interface JoinCounts {
+  /** Late rows dropped. */
+  dropped: number
+  /** Rows buffered. */
+  buffered: number
+}
+
+/** The counters of the `joinRows` call running (one at a time: operators run synchronously). */
+const chunkCounts: JoinCounts = { dropped: 0, buffered: 0 }
+
+// An idle side keeps its class, and `joinRows` optimised for it, from one query to the next.
+retainShape(new Side(0, () => undefined, null, { late: null, evict: null }, false, []))
+
+/**
+ * Joins a chunk of `self`'s new rows with `other`'s buffered rows and buffers them (the steps in
+ * the header). A plain function over plain objects rather than a method: V8 can keep its
+ * optimised code from one query to the next (an operator's own class is collected with it).
+ */
+function joinRows(
+  rows: readonly Row[], self: Side, other: Side, cond: PairPredicate | null, output: RowBuilder,
+  wm: number | null, out: Row[], counts: JoinCounts,
+): void {
+  const selfLeft = self.index === 0
+  const lateColumn = wm === null ? -1 : self.lateColumn
+  const lateAt = wm === null ? 0 : wm - self.lateLagMs
+  const evictColumn = self.evictColumn
+  const bound = wm === null || evictColumn < 0 ? null : wm + self.evictOffsetMs
+  const preserved = self.preserved
+  const key = self.key
+  const filter = self.filter
+  const trackOther = other.preserved
+  const buffer = other.buffer
+  for (let i = 0; i < rows.length; i++) {
+    const row = rows[i]!
+    if (lateColumn >= 0) {
+      const v = row[lateColumn]
+      if (typeof v === 'number' && v <= lateAt) {
+        counts.dropped++
+        continue
+      }
+    }
+    const k = key(row)
+    const t = evictColumn < 0 ? NaN : row[evictColumn]
+    // A NULL key never matches, but a preserved row waits for the watermark like any other (as in Spark).
+    if ((k === undefined && !preserved) || (filter !== null && !filter(row)) || typeof t !== 'number') {
+      if (preserved) out.push(padded(row, self, other, output))
+      continue
+    }
+    let matched = false
+    const first = k === undefined ? -1 : buffer.head(k)
+    if (first >= 0) {
+      const buffered = buffer.rows
+      const next = buffer.next
+      let s = first
+      do {
+        const b = buffered[s]!
+        const l = selfLeft ? row : b
+        const r = selfLeft ? b : row
+        if (cond === null || cond(l, r)) {
+          out.push(output(l, r))
+          matched = true
+          if (trackOther) buffer.markMatched(s)
+        }
+        s = next[s]!
+      } while (s !== first)
+    }
+    if (bound !== null && t <= bound) {
+      // Nothing later can match it: do not buffer it.
+      if (preserved && !matched) out.push(padded(row, self, other, output))
+      continue
+    }
+    self.buffer.add(row, k, t, matched)
+    counts.buffered++
+  }
+}
+
+/** A row of `side` with NULLs for `other`'s columns. */
+function padded(row: Row, side: Side, other: Side, output: RowBuilder): Row {
+  return side.index === 0 ? output(row, other.padding) : output(other.padding, row)
 }
