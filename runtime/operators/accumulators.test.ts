@@ -76,6 +76,36 @@ test('strings for MIN/MAX and COUNT DISTINCT; JSON values by their text', () => 
   assert.deepEqual(j.results(jt, []), [3])
 })
 
+test('MIN/MAX order strings by code point in updates, merges and column merges alike', () => {
+  // U+1F600 is the surrogate pair D83D DE00 in UTF-16: below U+FFFF by code unit, above it by code point.
+  const values = ['\uffff', '\u{1f600}', 'a']
+  const want = ['a', '\u{1f600}']
+  const s = new Accumulators([agg('min', col(0, 'VARCHAR'), 'VARCHAR'), agg('max', col(0, 'VARCHAR'), 'VARCHAR')])
+  const of = (vs: readonly string[]) => {
+    const st = s.create()
+    for (const v of vs) s.update(st, [v])
+    return st
+  }
+  for (const order of [values, [...values].reverse(), [values[1] as string, values[0] as string, values[2] as string]]) {
+    assert.deepEqual(s.results(of(order), []), want, `updates in the order ${JSON.stringify(order)}`)
+  }
+  for (let i = 0; i < values.length; i++) {
+    const alone = values[i] as string
+    const rest = values.filter((_, j) => j !== i)
+    const merged = of([alone])
+    s.merge(merged, of(rest))
+    assert.deepEqual(s.results(merged, []), want, `merge of ${JSON.stringify([alone])} and ${JSON.stringify(rest)}`)
+    const restored = s.decode(JSON.parse(JSON.stringify(s.encode(of(rest)))))
+    s.update(restored, [alone])
+    assert.deepEqual(s.results(restored, []), want, 'an update of a restored state')
+    const cols = s.newColumns()
+    s.appendState(cols, of(rest))
+    s.appendState(cols, of([alone]))
+    s.mergeColumns(cols, 0, cols, 1)
+    assert.deepEqual(s.results(s.stateAt(cols, 0), []), want, 'column merge')
+  }
+})
+
 test('a hostile string literal argument stays data', () => {
   const hostile = "'); globalThis.pwned = true; ('"
   const a = new Accumulators([agg('count_distinct', { kind: 'literal', value: hostile, type: 'VARCHAR' }), agg('max', { kind: 'literal', value: hostile, type: 'VARCHAR' }, 'VARCHAR')])

@@ -20,6 +20,7 @@
 import type { AggregateCall } from '../graph.ts'
 import { assertNever, internalError } from '../errors.ts'
 import { compileExpr, type RowFn } from '../expr/compile.ts'
+import { stringLess } from '../state/key-order.ts'
 import type { JsonValue, Row, Value } from '../types.ts'
 import { compareValues } from './group-keys.ts'
 
@@ -161,7 +162,8 @@ export class Accumulators {
   /**
    * The source of the update for the whole list, as statements over `row` and the state's
    * slots — `s[o]` unless `slot` says how to reach slot `o` — calling non-column arguments as
-   * `f[i](row)` and comparing JSON values with `cmp`. Only numbers and fixed text go into it.
+   * `f[i](row)` and comparing with `cmp` and `less` (see `replaces`). Only numbers and fixed
+   * text go into it.
    */
   updateSource(slot: (o: string) => string = (o) => `s[${o}]`): UpdateSource {
     const fns: RowFn[] = []
@@ -193,12 +195,9 @@ export class Accumulators {
           lines.push(`const ${v} = ${arg(call)}; if (${v} != null) ${o} = ${o} === null ? ${v} : ${o} + ${v};`)
           break
         case 'min':
-        case 'max': {
-          const op = call.fn === 'min' ? '<' : '>'
-          const better = call.arg?.type === 'JSON' ? `cmp(${v}, ${o}) ${op} 0` : `${v} ${op} ${o}`
-          lines.push(`const ${v} = ${arg(call)}; if (${v} != null && (${o} === null || ${better})) ${o} = ${v};`)
+        case 'max':
+          lines.push(`const ${v} = ${arg(call)}; if (${v} != null && (${o} === null || ${replaces(call, v, o)})) ${o} = ${v};`)
           break
-        }
         case 'avg':
           lines.push(`const ${v} = ${arg(call)}; if (${v} != null) { ${o} += ${v}; ${slot(int(offset + 1))}++; }`)
           break
@@ -206,7 +205,7 @@ export class Accumulators {
           assertNever(call.fn, 'aggregate function')
       }
     })
-    return { body: lines.join('\n'), fns, cmp: compareValues }
+    return { body: lines.join('\n'), fns, cmp: compareValues, less: stringLess }
   }
 
   private compileCreate(): () => AccState {
@@ -297,11 +296,8 @@ export class Accumulators {
         case 'sum':
           return `{ const y = ${b}; if (y !== null) { const x = ${a}; ${a} = x === null ? y : x + y; } }`
         case 'min':
-        case 'max': {
-          // compareValues for every type, as the state order of strings (code points) is not `<`.
-          const op = call.fn === 'min' ? '<' : '>'
-          return `{ const y = ${b}; if (y !== null) { const x = ${a}; if (x === null || cmp(y, x) ${op} 0) ${a} = y; } }`
-        }
+        case 'max':
+          return `{ const y = ${b}; if (y !== null) { const x = ${a}; if (x === null || ${replaces(call, 'y', 'x')}) ${a} = y; } }`
         default:
           return assertNever(call.fn, 'aggregate function')
       }
@@ -323,18 +319,50 @@ export class Accumulators {
 
   private compileUpdate(): UpdateFn {
     const src = this.updateSource()
-    const factory = new Function('f', 'cmp', `return function update(s, row) {\n${src.body}\n}`) as (
+    const factory = new Function('f', 'cmp', 'less', `return function update(s, row) {\n${src.body}\n}`) as (
       f: RowFn[],
-      cmp: (a: Value, b: Value) => number,
+      cmp: UpdateSource['cmp'],
+      less: UpdateSource['less'],
     ) => UpdateFn
-    return factory(src.fns, src.cmp)
+    return factory(src.fns, src.cmp, src.less)
   }
 }
 
-/** A generated function of `params` running `lines`; `cmp` (compareValues) is in scope. */
+/**
+ * Code that is true when `value` is to replace `current` (both non-null) as the MIN or MAX of
+ * `call`, by the argument's type: `<` for numbers, TIMESTAMPs and booleans; `stringLess` for
+ * strings, as `<` compares UTF-16 code units where Spark compares UTF-8 bytes (code points,
+ * the order of `compareValues` too); `compareValues` for JSON. Per-row updates and merges
+ * both use it: a tumbling window (updates only) and a hopping one (merged panes) must agree.
+ */
+function replaces(call: AggregateCall, value: string, current: string): string {
+  const min = call.fn === 'min'
+  const type = call.arg?.type ?? 'NULL'
+  switch (type) {
+    case 'BOOLEAN':
+    case 'INT':
+    case 'BIGINT':
+    case 'DOUBLE':
+    case 'TIMESTAMP':
+    case 'INTERVAL':
+    case 'NULL':
+      return min ? `${value} < ${current}` : `${value} > ${current}`
+    case 'VARCHAR':
+      return min ? `less(${value}, ${current})` : `less(${current}, ${value})`
+    case 'JSON':
+      return `cmp(${value}, ${current}) ${min ? '<' : '>'} 0`
+    default:
+      return assertNever(type, 'data type')
+  }
+}
+
+/** A generated function of `params` running `lines`; `cmp` and `less` (see `replaces`) are in scope. */
 function compileFrom<F>(name: string, params: string, lines: readonly string[]): F {
-  const factory = new Function('cmp', `return function ${name}(${params}) {\n${lines.join('\n')}\n}`) as (cmp: (a: Value, b: Value) => number) => F
-  return factory(compareValues)
+  const factory = new Function('cmp', 'less', `return function ${name}(${params}) {\n${lines.join('\n')}\n}`) as (
+    cmp: UpdateSource['cmp'],
+    less: UpdateSource['less'],
+  ) => F
+  return factory(compareValues, stringLess)
 }
 
 /** Builds `[start, end, ...keys, ...results of s]` (see `Accumulators.windowRows`). */
@@ -346,7 +374,10 @@ export type WindowColumnsRowFn = (start: number, end: number, keys: readonly Val
 export interface UpdateSource {
   readonly body: string
   readonly fns: RowFn[]
+  /** `compareValues`, for JSON. */
   readonly cmp: (a: Value, b: Value) => number
+  /** `stringLess`: code point order, for strings. */
+  readonly less: (a: string, b: string) => boolean
 }
 
 /** An index or count as code: only non-negative integers pass. */

@@ -75,3 +75,20 @@ test('state chunks are written column-wise and chunks of the earlier form (a lis
   assert.deepEqual(old.progress(), h.progress())
   for (const x of [h, old]) x.expect(15, '', '+ 5 15 a 1 | + 5 15 c 1')
 })
+
+test('memoryUsedBytes counts a key once across the panes holding it, and the characters of its strings', async () => {
+  const n = 1000
+  const bytes = async (keyOf: (i: number) => string, times: readonly number[]): Promise<number> => {
+    const h = await hop('complete')
+    h.run(null, times.flatMap((t) => Array.from({ length: n }, (_, i) => `+ ${keyOf(i)} ${t}`)).join(' | '))
+    return h.op.stateProgress().memoryUsedBytes
+  }
+  const short = (i: number): string => `k${String(i).padStart(4, '0')}`
+  const long = (i: number): string => short(i).padEnd(105, 'x')
+  const onePane = await bytes(short, [1])
+  const twoPanes = await bytes(short, [1, 6])
+  const perGroup = (twoPanes - onePane) / n
+  assert.ok(perGroup > 50 && perGroup < 0.6 * (onePane / n), `a group of a key already held costs well under a new one (${perGroup} bytes)`)
+  const perChar = ((await bytes(long, [1])) - onePane) / n / 100
+  assert.ok(perChar > 0.9 && perChar < 1.2, `${perChar} bytes per Latin-1 character`)
+})

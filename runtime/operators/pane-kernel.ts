@@ -75,11 +75,12 @@ ${update.body}
   }
   return dropped;
 }`
-  const factory = new Function('host', 'lookup', 'f', 'cmp', source) as (
+  const factory = new Function('host', 'lookup', 'f', 'cmp', 'less', source) as (
     h: PaneKernelHost,
     lookup: GroupKeys['lookup'],
     f: typeof update.fns,
     cmp: typeof update.cmp,
+    less: typeof update.less,
   ) => PaneKernel
-  return factory(host, keys.lookup, update.fns, update.cmp)
+  return factory(host, keys.lookup, update.fns, update.cmp, update.less)
 }

@@ -40,7 +40,7 @@ import { AggregateBase, ChangeBuilder, snapshotBatch } from './aggregate-base.ts
 import type { LookupKey } from './group-keys.ts'
 import type { BatchContext } from './operator.ts'
 import { compilePaneKernel, type PaneKernel, type PaneKernelHost } from './pane-kernel.ts'
-import { PaneGroups, WindowKeys, readChunk, storedChunk, type PaneChunk } from './pane-state.ts'
+import { PaneGroups, WindowKeys, estimatePaneBytes, readChunk, storedChunk, type PaneChunk } from './pane-state.ts'
 
 /** How a window kind maps event time to panes and panes to windows. */
 export interface PaneAssigner {
@@ -235,11 +235,9 @@ export abstract class PaneWindowAggregate extends AggregateBase {
   }
 
   protected memoryUsedBytes(): number {
-    const sample = this.panes.values().next()
-    if (sample.done === true) return 0
-    const pane = sample.value
-    const groups = Array.from({ length: Math.min(64, pane.size) }, (_, i) => ({ keys: pane.values[i] as Value[], acc: this.accs.stateAt(pane.accs, i) }))
-    return this.estimateGroupBytes(groups, this.groupCount) + 80 * this.panes.size
+    // The scratch columns of window emission are kept from batch to batch too.
+    const scratch = (this.scratch[0]?.length ?? 0) * 8 * this.accs.width
+    return this.panes.size === 0 ? 0 : estimatePaneBytes([...this.panes.values()], this.windowKeys, this.accs) + scratch
   }
 
   private paneFor(p: number): PaneGroups {

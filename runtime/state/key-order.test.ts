@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict'
 import { test } from 'node:test'
-import { checkKey, compareKeyParts, compareKeys, compareStrings } from './key-order.ts'
+import { checkKey, compareKeyParts, compareKeys, compareStrings, stringLess } from './key-order.ts'
 import { MemoryStateStore } from './memory-state-store.ts'
 import type { StateKey } from './state-store.ts'
 
@@ -21,6 +21,25 @@ test('compares strings by code point (UTF-8 byte order)', () => {
   assert.ok(compareStrings('\uff5e', '\u{1f600}') < 0)
   assert.ok(compareStrings('ab', 'abc') < 0)
   assert.equal(compareStrings('é', 'é'), 0)
+})
+
+test('stringLess agrees with compareStrings, where `<` on code units does not', () => {
+  // Units from each range that matters: ASCII, the rest of the BMP below the surrogates, high
+  // and low surrogates (paired or lone), and U+E000–U+FFFF, which `<` puts above the surrogates.
+  const units = ['', 'a', 'b', '\u00e9', '\ud7ff', '\ud83d', '\ude00', '\ud800', '\udfff', '\ue000', '\uff5e', '\uffff']
+  const strings = new Set(['\u{1f600}', '\u{10000}', '\u{10ffff}'])
+  for (const x of units) for (const y of units) for (const z of units) strings.add(x + y + z)
+  const all = [...strings]
+  let unitOrderWrong = 0
+  for (const a of all) {
+    for (const b of all) {
+      const want = compareStrings(a, b) < 0
+      assert.equal(stringLess(a, b), want, `${JSON.stringify(a)} < ${JSON.stringify(b)}`)
+      if ((a < b) !== want) unitOrderWrong++
+    }
+  }
+  assert.ok(unitOrderWrong > 0)
+  assert.ok(stringLess('\uffff', '\u{1f600}') && !stringLess('\u{1f600}', '\uffff'))
 })
 
 test('treats -0 as 0 and rejects NaN', () => {

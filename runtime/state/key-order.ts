@@ -46,6 +46,23 @@ export function compareStrings(a: string, b: string): number {
   return a.length - b.length
 }
 
+/** A UTF-16 code unit of a surrogate or above (no `u` flag: it matches units, not code points). */
+const HIGH_UNIT = /[\uD800-\uFFFF]/
+
+/**
+ * `compareStrings(a, b) < 0` at about the cost of `<`, for MIN/MAX, which compare strings once
+ * per row: JavaScript's `<` compares UTF-16 code units, which disagrees with code point order
+ * only where the strings first differ in a surrogate against a unit of U+E000–U+FFFF.
+ */
+export function stringLess(a: string, b: string): boolean {
+  const x = a.charCodeAt(0)
+  const y = b.charCodeAt(0)
+  // Most pairs differ in their first unit (NaN for an empty string fails every test here).
+  if (x !== y && x < 0xd800 && y < 0xd800) return x < y
+  // A string with no unit from U+D800 on cannot meet that case, whatever the other holds.
+  return HIGH_UNIT.test(a) ? compareStrings(a, b) < 0 : a < b
+}
+
 export function compareKeyParts(a: StateKeyPart, b: StateKeyPart): number {
   const ra = keyPartRank(a)
   const rb = keyPartRank(b)
