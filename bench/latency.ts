@@ -17,6 +17,7 @@ import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
 import { WebSocket } from 'ws'
 import { median, quantile } from './report/stats.ts'
+import { SERVER_NODE_FLAGS } from '../server/node-flags.ts'
 
 const ROOT = resolve(import.meta.dirname, '..')
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms))
@@ -55,7 +56,7 @@ const BID_COLUMNS = `auction BIGINT, bidder BIGINT, price BIGINT, channel VARCHA
 
 async function startServer(dataDir: string): Promise<{ child: ChildProcess; url: string; ms: number }> {
   const started = performance.now()
-  const child = spawn(process.execPath, ['--import', 'tsx', join(ROOT, 'server/main.ts')], {
+  const child = spawn(process.execPath, [...SERVER_NODE_FLAGS, '--import', 'tsx', join(ROOT, 'server/main.ts')], {
     cwd: ROOT, env: { ...process.env, WEIR_PORT: '0', WEIR_DATA_DIR: dataDir, WEIR_LOG_LEVEL: 'info' }, stdio: ['ignore', 'pipe', 'inherit'],
   })
   const url = await new Promise<string>((res, rej) => {

@@ -23,6 +23,7 @@ import type { LatencyResult } from './latency.ts'
 import { compare, type CompareResult } from './peers/compare.ts'
 import { PEERS, peerVersion, runPeer } from './peers/peers.ts'
 import { hotFunctions, type TimeWindow } from './report/profile.ts'
+import { SERVER_NODE_FLAGS } from '../server/node-flags.ts'
 import { chart, renderMarkdown, targets, type PeerResult, type RunReport } from './report/render.ts'
 
 const ROOT = resolve(import.meta.dirname, '..')
@@ -77,7 +78,8 @@ async function runWorkloads(dataDir: string): Promise<WorkloadResult[]> {
   for (const name of names) {
     for (const input of ['rows', 'json'] as const) {
       log(`${name} on ${input === 'rows' ? 'embedded rows' : 'JSON files'}`)
-      const r = await node('bench/workload.ts', [name, input, dataDir, String(rounds)], ['--expose-gc'])
+      // The engine runs in the bench process as it runs in the server: with the server's V8 flags.
+      const r = await node('bench/workload.ts', [name, input, dataDir, String(rounds)], ['--expose-gc', ...SERVER_NODE_FLAGS])
       const line = r.out.split('\n').find((l) => l.startsWith('{'))
       if (r.code !== 0 || !line) {
         out.push({ workload: name, input, inputRows: 0, skipped: `failed (exit ${r.code})`, engine: [], limit: [], peakRssMb: 0, baseRssMb: 0, via: '' })
@@ -127,7 +129,7 @@ async function runProfiles(report: RunReport, dataDir: string): Promise<{ label:
     mkdirSync(dir, { recursive: true })
     log(`profiling ${name} on ${input}`)
     const windowFile = join(dir, 'window.json')
-    await node('bench/workload.ts', [name, input, dataDir, '1'], ['--expose-gc', '--cpu-prof', `--cpu-prof-dir=${dir}`], { BENCH_PROFILE: windowFile })
+    await node('bench/workload.ts', [name, input, dataDir, '1'], ['--expose-gc', ...SERVER_NODE_FLAGS, '--cpu-prof', `--cpu-prof-dir=${dir}`], { BENCH_PROFILE: windowFile })
     const prof = readdirSync(dir).find((f) => f.endsWith('.cpuprofile'))
     if (prof && existsSync(windowFile)) {
       const window = JSON.parse(readFileSync(windowFile, 'utf8')) as TimeWindow

@@ -14,6 +14,7 @@ import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
 import { WebSocket } from 'ws'
+import { SERVER_NODE_FLAGS } from '../server/node-flags.ts'
 
 const LATENCY_ROWS = Number(process.argv[2] ?? 600)
 const INGEST_REQUESTS = Number(process.argv[3] ?? 300)
@@ -22,7 +23,7 @@ const ROOT = resolve(import.meta.dirname, '..')
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms))
 
 async function startServer(dataDir: string): Promise<{ child: ChildProcess; url: string }> {
-  const child = spawn(process.execPath, ['--import', 'tsx', join(ROOT, 'server/main.ts')], {
+  const child = spawn(process.execPath, [...SERVER_NODE_FLAGS, '--import', 'tsx', join(ROOT, 'server/main.ts')], {
     cwd: ROOT, env: { ...process.env, WEIR_PORT: '0', WEIR_DATA_DIR: dataDir, WEIR_LOG_LEVEL: 'info' }, stdio: ['ignore', 'pipe', 'inherit'],
   })
   const started = performance.now()

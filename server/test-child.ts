@@ -3,6 +3,7 @@
  * with a deadline, failing early when the child exits), and that the test kills with SIGKILL.
  */
 import { spawn } from 'node:child_process'
+import { SERVER_NODE_FLAGS } from './node-flags.ts'
 
 /** A seeded PRNG (mulberry32): the same seed gives the same kill moments. */
 export function prng(s: number): () => number {
@@ -24,7 +25,7 @@ export interface Child {
 
 /** Runs `script` (TypeScript, through tsx) as a child process that the test can SIGKILL. */
 export function startChild(script: string, env: Record<string, string>): Child {
-  const proc = spawn(process.execPath, ['--import', 'tsx', script], {
+  const proc = spawn(process.execPath, [...SERVER_NODE_FLAGS, '--import', 'tsx', script], {
     env: { ...process.env, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   })
