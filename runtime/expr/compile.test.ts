@@ -105,6 +105,60 @@ describe('comparison and arithmetic', () => {
   })
 })
 
+describe('VARCHAR orders by code point', () => {
+  // Spark orders strings by UTF-8 byte, i.e. by code point; JavaScript's `<` by UTF-16 code
+  // unit, which puts '😀' (U+1F600, surrogates D83D DE00) below '～' (U+FF5E) and U+E000.
+  const strings = ['', 'a', 'ab', 'z', '\uE000', '～', '\uFFFF', '😀', '😀a', '😁', 'a😀', 'a～']
+  const bytes = (a: string, b: string): number => Buffer.compare(Buffer.from(a, 'utf8'), Buffer.from(b, 'utf8'))
+  const ops: Readonly<Record<string, (c: number) => boolean>> = {
+    '<': (c) => c < 0, '<=': (c) => c <= 0, '>': (c) => c > 0, '>=': (c) => c >= 0,
+  }
+  const s = (v: string): readonly [string, 'VARCHAR'] => [v, 'VARCHAR']
+
+  it('<, <=, >, >= and their negations agree with UTF-8 byte order', () => {
+    for (const [op, holds] of Object.entries(ops)) {
+      for (const a of strings) {
+        for (const b of strings) {
+          const want = holds(bytes(a, b))
+          assert.equal(apply(op, 'BOOLEAN', s(a), s(b)), want, `'${a}' ${op} '${b}'`)
+          const e = call(op, [col(0, 'VARCHAR'), str(b)], 'BOOLEAN')
+          assert.equal(evaluate(call('not', [e], 'BOOLEAN'), [a]), !want, `NOT '${a}' ${op} '${b}'`)
+        }
+      }
+    }
+  })
+
+  it('BETWEEN agrees with UTF-8 byte order, with column and literal bounds', () => {
+    const lo = '～'
+    const hi = '😁'
+    for (const v of strings) {
+      const want = bytes(v, lo) >= 0 && bytes(v, hi) <= 0
+      for (const negated of [false, true]) {
+        const fn = negated ? 'not_between' : 'between'
+        const byColumns = call(fn, [col(0, 'VARCHAR'), col(1, 'VARCHAR'), col(2, 'VARCHAR')], 'BOOLEAN')
+        const byLiterals = call(fn, [col(0, 'VARCHAR'), str(lo), str(hi)], 'BOOLEAN')
+        assert.equal(evaluate(byColumns, [v, lo, hi]), want !== negated, `'${v}' ${fn} '${lo}' AND '${hi}'`)
+        assert.equal(evaluate(byLiterals, [v]), want !== negated, `'${v}' ${fn} literals`)
+      }
+    }
+  })
+
+  it('GREATEST and LEAST agree with UTF-8 byte order', () => {
+    const sorted = [...strings].sort(bytes)
+    const args = strings.map(s)
+    assert.equal(apply('greatest', 'VARCHAR', ...args), sorted[sorted.length - 1])
+    assert.equal(apply('least', 'VARCHAR', ...args), sorted[0])
+    assert.equal(apply('greatest', 'VARCHAR', s('😀'), [null, 'VARCHAR'], s('～')), '😀')
+    assert.equal(apply('least', 'VARCHAR', s('😀'), s('～')), '～')
+  })
+
+  it('numeric comparisons keep the bare operator', () => {
+    const src = generatedSource([call('<', [col(0, 'INT'), int(3)], 'BOOLEAN')], 'predicate')
+    assert.match(src, /t0 < 3/)
+    assert.doesNotMatch(src, /k\d/, 'no helper constant')
+  })
+})
+
 describe('IN, BETWEEN, CASE', () => {
   const inList = (negated: boolean, list: readonly Expr[]): Expr =>
     call(negated ? 'not_in' : 'in', [col(0, 'INT'), ...list], 'BOOLEAN')

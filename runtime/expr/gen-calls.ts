@@ -5,8 +5,9 @@
  * IN with NULLs, GREATEST/LEAST) say so.
  */
 import type { CallExpr, Expr } from '../graph.ts'
-import { parseTimestamp } from '../types.ts'
-import { internalError } from '../errors.ts'
+import { type DataType, parseTimestamp } from '../types.ts'
+import { assertNever, internalError } from '../errors.ts'
+import { stringLess } from '../state/key-order.ts'
 import type { CallGen, Gen, Operand } from './codegen.ts'
 import * as S from './string-functions.ts'
 import { likeDynamic, likeMatcher } from './like.ts'
@@ -25,11 +26,44 @@ function inline(body: (refs: string[], e: CallExpr) => string): CallGen {
   return { value: (g, e) => g.strict(e.args, (r) => body(r, e)) }
 }
 
-function comparison(js: string, negated: string): CallGen {
+type Comparison = '===' | '!==' | Order
+type Order = '<' | '<=' | '>' | '>='
+
+/**
+ * `a op b` as code, for `a` and `b` (variables or constants) of `type`. JavaScript's operators
+ * order strings by UTF-16 code unit, while Spark orders them by UTF-8 byte, i.e. by code point
+ * (the order of MIN/MAX and of state keys too, see key-order.ts): the two disagree where a
+ * surrogate pair ('😀', U+1F600) meets a unit of U+E000–U+FFFF ('～', U+FF5E). So VARCHAR
+ * orders through `stringLess`, at about the cost of `<`; every other type (numbers, TIMESTAMP,
+ * INTERVAL, BOOLEAN) and equality keep the bare operator.
+ */
+function compare(g: Gen, type: DataType, a: string, op: Comparison, b: string): string {
+  if (type !== 'VARCHAR' || op === '===' || op === '!==') return `${a} ${op} ${b}`
+  const less = g.constant(stringLess)
+  switch (op) {
+    case '<':
+      return `${less}(${a}, ${b})`
+    case '<=':
+      return `!${less}(${b}, ${a})`
+    case '>':
+      return `${less}(${b}, ${a})`
+    case '>=':
+      return `!${less}(${a}, ${b})`
+    default:
+      return assertNever(op, 'comparison')
+  }
+}
+
+/** The type the arguments of a comparison were cast to (the planner gives them one type). */
+function argumentType(e: CallExpr): DataType {
+  return e.args.find((a) => a.type !== 'NULL')?.type ?? 'NULL'
+}
+
+function comparison(op: Comparison, negated: Comparison): CallGen {
   return {
-    value: (g, e) => g.strict(e.args, ([a, b]) => `${a} ${js} ${b}`),
-    isTrue: (g, e) => g.strictTest(e.args, ([a, b]) => `${a} ${js} ${b}`),
-    isFalse: (g, e) => g.strictTest(e.args, ([a, b]) => `${a} ${negated} ${b}`),
+    value: (g, e) => g.strict(e.args, ([a, b]) => compare(g, argumentType(e), a!, op, b!)),
+    isTrue: (g, e) => g.strictTest(e.args, ([a, b]) => compare(g, argumentType(e), a!, op, b!)),
+    isFalse: (g, e) => g.strictTest(e.args, ([a, b]) => compare(g, argumentType(e), a!, negated, b!)),
   }
 }
 
@@ -119,14 +153,21 @@ function between(negated: boolean): CallGen {
     const x = g.operand(v!)
     const lo = g.operand(l!)
     const hi = g.operand(h!)
-    const fails = (o: typeof lo, op: string): string =>
-      o.isNull ? 'false' : o.assign === null ? `${x.ref} ${op} ${o.ref}` : `(${o.ref} != null && ${x.ref} ${op} ${o.ref})`
+    const type = argumentType(e)
+    const fails = (o: typeof lo, op: Order): string => {
+      if (o.isNull) return 'false'
+      const test = compare(g, type, x.ref, op, o.ref)
+      return o.assign === null ? test : `(${o.ref} != null && ${test})`
+    }
     const assigns = [lo.assign, hi.assign].filter((a): a is string => a !== null)
     const outside = `(${[...assigns, `${fails(lo, '<')} || ${fails(hi, '>')}`].join(', ')})`
     const open = [lo, hi].map((o) => (o.isNull ? 'true' : o.assign === null ? 'false' : `${o.ref} == null`)).join(' || ')
     return { x, outside, open }
   }
-  const inRange = (g: Gen, e: CallExpr): string => g.strictTest(e.args, ([x, lo, hi]) => `${x} >= ${lo} && ${x} <= ${hi}`)
+  const inRange = (g: Gen, e: CallExpr): string => {
+    const type = argumentType(e)
+    return g.strictTest(e.args, ([x, lo, hi]) => `${compare(g, type, x!, '>=', lo!)} && ${compare(g, type, x!, '<=', hi!)}`)
+  }
   const outOfRange = (g: Gen, e: CallExpr): string => {
     const { x, outside } = parts(g, e)
     if (x.isNull) return 'false'
@@ -185,7 +226,10 @@ function timeCall(table: Readonly<Record<string, TimeFn>>, dynamic: Helper, what
   }
 }
 
-/** GREATEST / LEAST skip NULLs (PostgreSQL, Spark); NULL only when every argument is. */
+/**
+ * GREATEST / LEAST skip NULLs (PostgreSQL, Spark); NULL only when every argument is. Strings
+ * compare by code point, as in `compare`.
+ */
 function extreme(op: '>' | '<'): CallGen {
   return {
     value(g, e) {
@@ -193,7 +237,8 @@ function extreme(op: '>' | '<'): CallGen {
       const n = g.temp()
       const steps = [`${r} = ${g.value(e.args[0]!)}`]
       for (const a of e.args.slice(1)) {
-        steps.push(`${n} = ${g.value(a)}`, `${r} = ${n} != null && (${r} == null || ${n} ${op} ${r}) ? ${n} : ${r}`)
+        const wins = compare(g, e.type, n, op, r)
+        steps.push(`${n} = ${g.value(a)}`, `${r} = ${n} != null && (${r} == null || ${wins}) ? ${n} : ${r}`)
       }
       return `(${steps.join(', ')}, ${r})`
     },

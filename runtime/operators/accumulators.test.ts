@@ -106,6 +106,14 @@ test('MIN/MAX order strings by code point in updates, merges and column merges a
   }
 })
 
+test('MIN/MAX of JSON objects order their text by code point', () => {
+  // By UTF-16 code unit the text {"a":"😀"} sorts below {"a":"～"}; by code point above it.
+  const j = new Accumulators([agg('min', col(0, 'JSON'), 'JSON'), agg('max', col(0, 'JSON'), 'JSON')])
+  const st = j.create()
+  for (const v of [{ a: '\u{1f600}' }, { a: '\uff5e' }]) j.update(st, [v])
+  assert.deepEqual(j.results(st, []), [{ a: '\uff5e' }, { a: '\u{1f600}' }])
+})
+
 test('a hostile string literal argument stays data', () => {
   const hostile = "'); globalThis.pwned = true; ('"
   const a = new Accumulators([agg('count_distinct', { kind: 'literal', value: hostile, type: 'VARCHAR' }), agg('max', { kind: 'literal', value: hostile, type: 'VARCHAR' }, 'VARCHAR')])

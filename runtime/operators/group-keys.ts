@@ -10,7 +10,7 @@
 import type { Expr } from '../graph.ts'
 import { internalError } from '../errors.ts'
 import { compileExpr, type RowFn } from '../expr/compile.ts'
-import { compareKeyParts } from '../state/key-order.ts'
+import { compareKeyParts, compareStrings } from '../state/key-order.ts'
 import type { StateKeyPart } from '../state/state-store.ts'
 import type { Row, Value } from '../types.ts'
 
@@ -72,18 +72,15 @@ export class GroupKeys {
 
 /**
  * A total order on values for deterministic output and MIN/MAX of JSON: the state-key order
- * (null < booleans < numbers < strings), then JSON objects and arrays by their text.
+ * (null < booleans < numbers < strings, strings by code point), then JSON objects and arrays
+ * by their text, also by code point.
  */
 export function compareValues(a: Value, b: Value): number {
   if (typeof a === 'number' && typeof b === 'number') return a < b ? -1 : a > b ? 1 : 0
   const ao = a !== null && typeof a === 'object'
   const bo = b !== null && typeof b === 'object'
   if (ao || bo) {
-    if (ao && bo) {
-      const x = JSON.stringify(a)
-      const y = JSON.stringify(b)
-      return x < y ? -1 : x > y ? 1 : 0
-    }
+    if (ao && bo) return compareStrings(JSON.stringify(a), JSON.stringify(b))
     return ao ? 1 : -1
   }
   return compareKeyParts(a as StateKeyPart, b as StateKeyPart)

@@ -5,6 +5,7 @@
 import type { SortNode } from '../graph.ts'
 import { compileExpr, type RowFn } from '../expr/compile.ts'
 import type { ChangeBatch, Row, Value } from '../types.ts'
+import { compareStrings } from '../state/key-order.ts'
 import { Operator } from './operator.ts'
 
 export class Sort extends Operator {
@@ -44,12 +45,14 @@ export function sortRows(rows: readonly Row[], keys: readonly { fn: RowFn; desc:
   return decorated.map((d) => d.row)
 }
 
-/** Order of two non-null values of one type. */
+/**
+ * Order of two non-null values of one type. Strings compare by code point (Spark's UTF-8 byte
+ * order, not JavaScript's `<` on UTF-16 code units), like MIN/MAX and `<` on VARCHAR; JSON
+ * values by their text, compared the same way.
+ */
 export function compareValues(a: Value, b: Value): number {
   if (typeof a === 'number' && typeof b === 'number') return a - b
-  if (typeof a === 'string' && typeof b === 'string') return a < b ? -1 : a > b ? 1 : 0
+  if (typeof a === 'string' && typeof b === 'string') return compareStrings(a, b)
   if (typeof a === 'boolean' && typeof b === 'boolean') return Number(a) - Number(b)
-  const sa = JSON.stringify(a)
-  const sb = JSON.stringify(b)
-  return sa < sb ? -1 : sa > sb ? 1 : 0
+  return compareStrings(JSON.stringify(a), JSON.stringify(b))
 }

@@ -58,7 +58,12 @@ export interface EventStream {
 
 export const T0 = Date.parse('2026-01-01T00:00:00Z')
 
-const STRINGS = ['a', 'b', 'A', 'ab', ' ab ', 'abc', 'bcd', 'x_y', '', 'hello', 'Hello world', '50%', 'zz']
+// '～' (U+FF5E) and '😀' (U+1F600, a surrogate pair in UTF-16) order one way by code point, as
+// Spark and DuckDB compare strings, and the other by UTF-16 code unit, as JavaScript's `<` does.
+const STRINGS = [
+  'a', 'b', 'A', 'ab', ' ab ', 'abc', 'bcd', 'x_y', '', 'hello', 'Hello world', '50%', 'zz',
+  '\uff5e', '\u{1f600}', 'a\u{1f600}',
+]
 
 export function generateEvents(rng: Rng, maxRows = 80, maxBatches = 10): EventStream {
   const vType = rng.chance(0.5) ? 'INT' : 'DOUBLE'
