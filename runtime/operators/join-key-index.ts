@@ -1,7 +1,7 @@
 /**
  * A map from join key to a slot number (a non-negative int32), for the buffers of stream-stream
- * joins: the same answers as a `Map<LookupKey, number>` (keys compared by SameValueZero, so -0
- * is 0), faster for the common key, an integer id.
+ * joins and the table of a stream-static join: the same answers as a `Map<LookupKey, number>`
+ * (keys compared by SameValueZero, so -0 is 0), faster for the common key, an integer id.
  *
  * Int32 keys live in an open-addressing table of typed arrays (linear probing, deletion by
  * backward shift, so there are no tombstones; at most half full, halved below an eighth): a

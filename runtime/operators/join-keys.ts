@@ -14,6 +14,9 @@ import type { LookupKey } from './group-keys.ts'
 
 export type JoinKeyFn = (row: Row) => LookupKey | undefined
 
+/** A join key for probing an index: `null` or `undefined` is a key with a NULL (it matches nothing). */
+export type ProbeKeyFn = (row: Row) => LookupKey | undefined
+
 /**
  * The key functions of single columns, by position, shared by every join: a join's row loop
  * that calls one stays optimised from one query to the next (V8 drops code specialised to a
@@ -50,6 +53,18 @@ export function joinKeyFn(exprs: readonly Expr[]): JoinKeyFn {
     }
     return JSON.stringify(values)
   }
+}
+
+/**
+ * `joinKeyFn` for a probing loop that skips `null` itself: a single non-JSON expression is its
+ * compiled function as it is (SQL NULL is `null`), one call per row with no wrapper around it.
+ */
+export function probeKeyFn(exprs: readonly Expr[]): ProbeKeyFn {
+  const only = exprs[0]
+  if (exprs.length === 1 && only !== undefined && only.kind !== 'column' && only.type !== 'JSON') {
+    return compileExpr(only) as ProbeKeyFn
+  }
+  return joinKeyFn(exprs)
 }
 
 /** `left ++ right` into one fresh array. */
@@ -91,10 +106,4 @@ export function rowBuilder(leftWidth: number, output: readonly number[] | undefi
     builders.set(src, builder)
   }
   return builder
-}
-
-/** Picks the `output` positions of an already combined row (after a condition was checked on it). */
-export function pick(output: readonly number[] | undefined): ((row: Row) => Row) | null {
-  if (output === undefined) return null
-  return (row) => output.map((i) => row[i] as Value)
 }
