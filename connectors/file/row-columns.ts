@@ -47,7 +47,8 @@ export class RowColumns {
   constructor(readonly width: number, capacity = 1024) {
     this.tags = new Uint8Array(Math.max(1, capacity) * width)
     this.nums = new Float64Array(Math.max(1, capacity) * width)
-    this.items = new Uint8Array(Math.max(64, capacity * 64))
+    // Grown as needed: a query that reads no text column writes none.
+    this.items = new Uint8Array(Math.min(Math.max(64, capacity * 64), 1 << 20))
     this.items[0] = 0x5b // [
   }
 
@@ -117,6 +118,10 @@ export class RowColumns {
     this.endRow()
   }
 
+  /**
+   * The columns, as views of this builder's buffers (no copy). To send them to another thread,
+   * transfer `transferList(columns)`: a structured clone of a view would copy its whole buffer.
+   */
   finish(malformed: number): PackedColumns {
     const n = this.count * this.width
     if (this.itemsEnd + 1 > this.items.length) this.growItems(1)
@@ -125,7 +130,7 @@ export class RowColumns {
     this.items[end - 1] = 0x5d
     return {
       rows: this.count, width: this.width, malformed,
-      tags: this.tags.slice(0, n), nums: this.nums.slice(0, n), items: this.items.slice(0, end),
+      tags: this.tags.subarray(0, n), nums: this.nums.subarray(0, n), items: this.items.subarray(0, end),
     }
   }
 
@@ -143,6 +148,11 @@ export class RowColumns {
     this.tags = tags
     this.nums = nums
   }
+}
+
+/** The buffers behind the columns, to transfer rather than copy across threads. */
+export function transferList(p: PackedColumns): ArrayBuffer[] {
+  return [...new Set([p.tags.buffer, p.nums.buffer, p.items.buffer])] as ArrayBuffer[]
 }
 
 export function unpackColumns(p: PackedColumns): Row[] {

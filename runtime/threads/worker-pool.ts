@@ -108,8 +108,11 @@ export class WorkerPool<Req, Res> {
   }
 }
 
-/** In a pool's worker module: answers requests with `handler` (sync or async) until the thread ends. */
-export function serveRequests<Req, Res>(handler: (req: Req) => Res | Promise<Res>): void {
+/**
+ * In a pool's worker module: answers requests with `handler` (sync or async) until the thread
+ * ends. `transfer` names the buffers of a reply to move to the pool's thread instead of copying.
+ */
+export function serveRequests<Req, Res>(handler: (req: Req) => Res | Promise<Res>, transfer?: (res: Res) => ArrayBuffer[]): void {
   if (isMainThread || !parentPort || (workerData as { weirModule?: string } | null)?.weirModule === undefined) {
     throw new Error('serveRequests runs only in a WorkerPool worker')
   }
@@ -117,12 +120,15 @@ export function serveRequests<Req, Res>(handler: (req: Req) => Res | Promise<Res
   port.on('message', ({ id, req }: Request<Req>) => {
     void (async () => {
       let reply: Reply<Res>
+      let moved: ArrayBuffer[] = []
       try {
-        reply = { id, res: await handler(req) }
+        const res = await handler(req)
+        if (transfer) moved = transfer(res)
+        reply = { id, res }
       } catch (err) {
         reply = { id, error: serialize(err) }
       }
-      port.postMessage(reply)
+      port.postMessage(reply, moved)
     })()
   })
 }
