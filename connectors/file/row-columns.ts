@@ -150,6 +150,14 @@ export class RowColumns {
   }
 }
 
+/**
+ * The columns in buffers of exactly their size, to send to another thread: the builder's grow by
+ * doubling, and the thread that receives them counts every byte as memory pressure.
+ */
+export function compactColumns(p: PackedColumns): PackedColumns {
+  return { ...p, tags: p.tags.slice(), nums: p.nums.slice(), items: p.items.slice() }
+}
+
 /** The buffers behind the columns, to transfer rather than copy across threads. */
 export function transferList(p: PackedColumns): ArrayBuffer[] {
   return [...new Set([p.tags.buffer, p.nums.buffer, p.items.buffer])] as ArrayBuffer[]
