@@ -15,6 +15,7 @@
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import type { Row } from '../../runtime/types.ts'
+import { seededRandom } from '../../runtime/random.ts'
 
 export interface NexmarkConfig {
   readonly seed: number
@@ -52,20 +53,8 @@ export interface NexmarkData {
   readonly maxEventTime: number
 }
 
-/** A small, fast, seedable PRNG (mulberry32). */
-export function random(seed: number): () => number {
-  let a = seed >>> 0
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0
-    let t = a
-    t = Math.imul(t ^ (t >>> 15), t | 1)
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
-  }
-}
-
 export function generate(config: NexmarkConfig = DEFAULT_CONFIG): NexmarkData {
-  const rand = random(config.seed)
+  const rand = seededRandom(config.seed)
   const int = (n: number): number => Math.floor(rand() * n)
   const pick = <T>(xs: readonly T[]): T => xs[int(xs.length)]!
   const msPerEvent = 1000 / config.eventsPerSecond

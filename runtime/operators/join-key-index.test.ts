@@ -2,18 +2,7 @@ import assert from 'node:assert/strict'
 import { test } from 'node:test'
 import type { LookupKey } from './group-keys.ts'
 import { JoinKeyIndex } from './join-key-index.ts'
-
-/** mulberry32, so a failure reproduces. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0
-    let t = a
-    t = Math.imul(t ^ (t >>> 15), t | 1)
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
-  }
-}
+import { seededRandom as prng } from '../random.ts'
 
 const SPECIAL: readonly LookupKey[] = [0, -0, -1, 2 ** 31 - 1, -(2 ** 31), 2 ** 31, 2 ** 53, 0.5, Number.NaN, '1', '', true, false, null]
 

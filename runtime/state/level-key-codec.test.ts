@@ -3,18 +3,7 @@ import { test } from 'node:test'
 import { compareKeys } from './key-order.ts'
 import { decodeKey, encodeKey, prefixEnd } from './level-key-codec.ts'
 import type { StateKey, StateKeyPart } from './state-store.ts'
-
-/** A small seeded PRNG (mulberry32), so a failure reproduces from the printed seed. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0
-    let t = a
-    t = Math.imul(t ^ (t >>> 15), t | 1)
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
-  }
-}
+import { seededRandom as prng } from '../random.ts'
 
 const SPECIAL_NUMBERS = [0, -0, 1, -1, 0.5, -0.5, Number.MAX_VALUE, -Number.MAX_VALUE, Number.MIN_VALUE, -Number.MIN_VALUE,
   Infinity, -Infinity, Number.MAX_SAFE_INTEGER, Number.MIN_SAFE_INTEGER, 2 ** 53 + 2, 1e-300, -1e300]
