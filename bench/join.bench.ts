@@ -24,6 +24,7 @@ import type { Catalog } from '../planner/catalog.ts'
 import { createOperator } from '../runtime/operators/build.ts'
 import { MemoryStateStore } from '../runtime/state/memory-state-store.ts'
 import type { OperatorNode } from '../runtime/graph.ts'
+import { seededRandom } from '../runtime/random.ts'
 
 const quick = process.argv.includes('--quick') || process.env.BENCH_QUICK === '1'
 const ROWS = Number(process.env.BENCH_ROWS ?? (quick ? 400_000 : 2_000_000))
@@ -32,18 +33,6 @@ const BATCH = 100_000
 const ROUNDS = quick ? 3 : 5
 const T0 = Date.parse('2026-01-01T00:00:00Z')
 const gc = (): void => (globalThis as { gc?: () => void }).gc?.()
-
-/** mulberry32: a small PRNG with a full 32-bit period. */
-function lcg(seed: number): () => number {
-  let s = seed >>> 0
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0
-    let t = s
-    t = Math.imul(t ^ (t >>> 15), t | 1)
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
-  }
-}
 
 // ---------------------------------------------------------------------------------------------
 // 1. Stream-static
@@ -55,7 +44,7 @@ function tableRows(): Row[] {
 }
 
 function streamRows(): Row[] {
-  const rand = lcg(7)
+  const rand = seededRandom(7)
   // ~90% of the clicks find their user.
   return Array.from({ length: ROWS }, (_, i) => [Math.floor(rand() * TABLE_ROWS * 1.1), `https://example.com/${i % 1000}`, T0 + i])
 }
@@ -148,7 +137,7 @@ async function streamStream(): Promise<void> {
   const op = createOperator(node)
   const store = new MemoryStateStore()
   await op.open({ store, namespace: 'op-join' })
-  const rand = lcg(11)
+  const rand = seededRandom(11)
   const perSide = SS_BATCH / 2
   const spanMs = (perSide / EVENT_RATE) * 1000
   let t = T0

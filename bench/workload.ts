@@ -124,7 +124,6 @@ async function main(): Promise<void> {
   // generated rows, which would make every collection of theirs mark a heap a server would not have.
   const { inputs, categories } = generated(manifest, w, inputKind === 'rows')
   const inputRows = w.streams.reduce((n, s) => n + manifest.counts[s], 0)
-  const data = { categories }
   const via = inputKind === 'rows' ? 'embedded stream' : FILE_SOURCE ? 'file source connector' : 'files read by the bench into the embedded stream'
   const base = { workload: name, input: inputKind, inputRows, via } as const
   const why = await unsupported(w)
@@ -134,32 +133,32 @@ async function main(): Promise<void> {
   }
   const files = w.streams.map((s) => partFiles(join(dataDir, s)))
   const input: Input = inputs ? { kind: 'rows', rows: inputs } : { kind: 'json', dataDir }
-  const limit = (): number => inputs ? w.hand(inputs, BATCH, data.categories) : parseFiles(files.flat())
+  const limit = (): number => inputs ? w.hand(inputs, BATCH, categories) : parseFiles(files.flat())
   const baseRssMb = process.memoryUsage().rss / 2 ** 20
 
   // Warm-up: the first file's worth of rows (or the first file) through both.
   const warm: Input = inputs ? { kind: 'rows', rows: inputs.map((r) => r.slice(0, BATCH)) } : { kind: 'json', dataDir, maxFiles: 1 }
-  await engineSample(w, warm, data.categories)
+  await engineSample(w, warm, categories)
   const profile = process.env.BENCH_PROFILE
   if (profile) {
-    await profiled(profile, w, input, data.categories)
+    await profiled(profile, w, input, categories)
     return
   }
-  if (inputs) w.hand(inputs.map((r) => r.slice(0, BATCH)), BATCH, data.categories)
+  if (inputs) w.hand(inputs.map((r) => r.slice(0, BATCH)), BATCH, categories)
   else parseFiles(files.map((f) => f[0]!))
   const json = inputKind === 'json'
   const threads = defaultDecodeThreads()
   let sameOutput: boolean | undefined
   if (json) {
-    await engineSample(w, warm, data.categories, 0)
-    sameOutput = (await digest(w, input, data.categories, 0)) === (await digest(w, input, data.categories, threads))
+    await engineSample(w, warm, categories, 0)
+    sameOutput = (await digest(w, input, categories, 0)) === (await digest(w, input, categories, threads))
   }
   const engine: Sample[] = []
   const oneCore: Sample[] = []
   const lim: Sample[] = []
   for (let i = 0; i < rounds; i++) {
-    engine.push(await engineSample(w, input, data.categories, json ? threads : undefined))
-    if (json) oneCore.push(await engineSample(w, input, data.categories, 0))
+    engine.push(await engineSample(w, input, categories, json ? threads : undefined))
+    if (json) oneCore.push(await engineSample(w, input, categories, 0))
     lim.push(await timed(limit))
   }
   const peakRssMb = process.resourceUsage().maxRSS / 1024

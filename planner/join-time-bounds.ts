@@ -33,27 +33,6 @@ export function conjuncts(e: Expr): Expr[] {
   return [e]
 }
 
-/** The distinct column positions an expression reads. */
-export function columnsOf(e: Expr): number[] {
-  const out = new Set<number>()
-  const visit = (x: Expr): void => {
-    switch (x.kind) {
-      case 'column': out.add(x.index); return
-      case 'literal': return
-      case 'call': x.args.forEach(visit); return
-      case 'cast': visit(x.expr); return
-      case 'case':
-        if (x.operand) visit(x.operand)
-        for (const w of x.whens) { visit(w.when); visit(w.then) }
-        if (x.else) visit(x.else)
-        return
-      default: assertNever(x, 'expression')
-    }
-  }
-  visit(e)
-  return [...out]
-}
-
 /** The expression with every column position moved by `delta`. */
 export function shiftColumns(e: Expr, delta: number): Expr {
   switch (e.kind) {

@@ -6,12 +6,12 @@
  * state (`join-time-bounds.ts`).
  */
 import type { AstJoin, FromItem } from './ast.ts'
-import type { Expr, JoinNode, JoinSideTime, OperatorNode } from '../runtime/graph.ts'
+import { columnsOf, type Expr, type JoinNode, type JoinSideTime, type OperatorNode } from '../runtime/graph.ts'
 import { assertNever, sqlError } from '../runtime/errors.ts'
 import { Scope, type ScopeColumn } from './scope.ts'
 import { tumbleBoundsExprs } from './windows.ts'
 import { bindBoolean, rejectAggregates, type PlanContext, type Planned } from './plan-query.ts'
-import { columnsOf, conjuncts, deriveSideTimes, shiftColumns, type SideTimeInfo } from './join-time-bounds.ts'
+import { conjuncts, deriveSideTimes, shiftColumns, type SideTimeInfo } from './join-time-bounds.ts'
 
 type PlanFrom = (item: FromItem, ctx: PlanContext) => Planned
 

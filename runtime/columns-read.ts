@@ -6,7 +6,7 @@
  * columns it needs for the output columns that are read, plus those its own expressions, keys,
  * window and watermark use. Anything not known to be safe reads every column.
  */
-import { nodeInputs, type Expr, type OperatorNode } from './graph.ts'
+import { columnsOf, nodeInputs, type Expr, type OperatorNode } from './graph.ts'
 
 /** Per stream, the sorted column positions read (a stream read twice, as in a self-join: the union). */
 export function columnsRead(root: OperatorNode): Map<string, number[]> {
@@ -19,30 +19,9 @@ function all(node: OperatorNode): Set<number> {
   return new Set(node.schema.fields.map((_f, i) => i))
 }
 
-function exprColumns(e: Expr | null | undefined, into: Set<number>): Set<number> {
-  if (!e) return into
-  switch (e.kind) {
-    case 'column':
-      into.add(e.index)
-      break
-    case 'literal':
-      break
-    case 'call':
-      for (const a of e.args) exprColumns(a, into)
-      break
-    case 'case':
-      exprColumns(e.operand, into)
-      for (const w of e.whens) {
-        exprColumns(w.when, into)
-        exprColumns(w.then, into)
-      }
-      exprColumns(e.else, into)
-      break
-    case 'cast':
-      exprColumns(e.expr, into)
-      break
-  }
-  return into
+/** Adds the columns `e` reads to `into`. */
+function exprColumns(e: Expr | null | undefined, into: Set<number>): void {
+  if (e) for (const c of columnsOf(e)) into.add(c)
 }
 
 /** `need`: the columns of `node`'s output that are read above it. */

@@ -6,6 +6,7 @@
  * graph can be stored in a checkpoint and compared on restart.
  */
 import type { DataType, Schema, Value } from './types.ts'
+import { assertNever } from './errors.ts'
 
 // ---------------------------------------------------------------------------------------------
 // Expressions (bound and typed: columns are positions in the operator's input row)
@@ -270,6 +271,27 @@ export interface QueryGraph {
   readonly schema: Schema
   /** The stream names read, in order of appearance. */
   readonly sources: readonly string[]
+}
+
+/** The distinct column positions an expression reads. */
+export function columnsOf(e: Expr): number[] {
+  const out = new Set<number>()
+  const visit = (x: Expr): void => {
+    switch (x.kind) {
+      case 'column': out.add(x.index); return
+      case 'literal': return
+      case 'call': x.args.forEach(visit); return
+      case 'cast': visit(x.expr); return
+      case 'case':
+        if (x.operand) visit(x.operand)
+        for (const w of x.whens) { visit(w.when); visit(w.then) }
+        if (x.else) visit(x.else)
+        return
+      default: assertNever(x, 'expression')
+    }
+  }
+  visit(e)
+  return [...out]
 }
 
 export function nodeInputs(node: OperatorNode): OperatorNode[] {
